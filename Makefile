@@ -1,0 +1,52 @@
+# Two commands on a fresh machine with Python 3.11+ and make:
+#   make run    set everything up, update every source, tag, extract, serve http://localhost:8501
+#   make test   set everything up and run the whole test suite
+PYTHON ?= python3
+TOOLS := .tools
+VENV := .venv
+UV := $(TOOLS)/bin/uv
+UV_VERSION := 0.13.9
+LW := $(VENV)/bin/leanwatch
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: setup run update ui test lint format bench clean
+
+setup: $(VENV)/.synced
+
+# uv lives in its own small venv so that syncing the project's venv never removes it.
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet "uv==$(UV_VERSION)"
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+run: setup
+	-$(LW) update
+	$(LW) ui
+
+update: setup
+	$(LW) update
+
+ui: setup
+	$(LW) ui
+
+test: setup
+	$(VENV)/bin/pytest -q
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+format: setup
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: setup
+	$(VENV)/bin/python -m bench.store_upsert
+
+clean:
+	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Analysis: taxonomy, tagging, compute extraction, claims, trends, frontier, digest, export."""

@@ -1,0 +1,1 @@
+"""The re-run harness: declarative recipes, a sandboxed runner, fingerprints, verdicts."""

@@ -1,0 +1,1 @@
+"""Ingesters: one module per source, all fetching through `ingest.http`."""

@@ -1,0 +1,1 @@
+"""The Streamlit app: reads the store's published snapshot, never writes."""
