@@ -1,0 +1,221 @@
+"""The store's schema as numbered migrations, and the upsert key of every table.
+
+Timestamps are UTC, stored as TIMESTAMP without zone. Lists are VARCHAR[]; free-form structured
+values (fingerprints, measured metrics) are JSON text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    key: tuple[str, ...]
+    # Columns an update never overwrites (when a row was first seen, and by whom).
+    keep: tuple[str, ...] = ()
+
+
+TABLES: dict[str, TableSpec] = {
+    "papers": TableSpec(("paper_id",), keep=("first_seen", "first_source")),
+    "paper_sources": TableSpec(("paper_id", "source"), keep=("first_seen",)),
+    "posts": TableSpec(("post_id",), keep=("first_seen",)),
+    "post_papers": TableSpec(("post_id", "paper_id")),
+    "code_links": TableSpec(("paper_id", "repo_url"), keep=("first_seen",)),
+    "results": TableSpec(("result_id",), keep=("first_seen",)),
+    "models": TableSpec(("model_id",), keep=("first_seen",)),
+    "tags": TableSpec(("paper_id", "label")),
+    "compute_facts": TableSpec(("fact_id",)),
+    "claims": TableSpec(("claim_id",)),
+    "verification_runs": TableSpec(("run_id",)),
+    "ingest_runs": TableSpec(("run_id",)),
+    "source_state": TableSpec(("source", "key")),
+}
+
+# Append only: a released migration never changes; a schema change is a new numbered entry.
+MIGRATIONS: list[tuple[int, str, str]] = [
+    (
+        1,
+        "initial schema",
+        """
+        CREATE TABLE papers (
+            paper_id VARCHAR PRIMARY KEY,      -- arxiv:2501.01234, doi:10.x/y, hf:<id>
+            arxiv_id VARCHAR,                  -- without version: 2501.01234, hep-ex/0406020
+            arxiv_version INTEGER,
+            title VARCHAR NOT NULL,
+            abstract VARCHAR,
+            authors VARCHAR[],
+            categories VARCHAR[],              -- primary first
+            primary_category VARCHAR,
+            published TIMESTAMP,
+            updated TIMESTAMP,
+            announced DATE,
+            comment VARCHAR,
+            doi VARCHAR,
+            journal_ref VARCHAR,
+            links VARCHAR[],
+            first_source VARCHAR,
+            first_seen TIMESTAMP,
+            last_seen TIMESTAMP
+        );
+        CREATE TABLE paper_sources (
+            paper_id VARCHAR NOT NULL,
+            source VARCHAR NOT NULL,           -- arxiv_rss, arxiv_api, arxiv_oai, hf_papers, ...
+            source_id VARCHAR,
+            url VARCHAR,
+            detail VARCHAR,                    -- e.g. announce_type
+            first_seen TIMESTAMP,
+            last_seen TIMESTAMP,
+            PRIMARY KEY (paper_id, source)
+        );
+        CREATE TABLE posts (
+            post_id VARCHAR PRIMARY KEY,       -- url:<hash> or the entry id
+            feed VARCHAR,
+            lab VARCHAR,
+            title VARCHAR,
+            url VARCHAR,
+            published TIMESTAMP,
+            updated TIMESTAMP,
+            date_is_fallback BOOLEAN,
+            author VARCHAR,
+            summary VARCHAR,
+            body VARCHAR,
+            categories VARCHAR[],
+            first_seen TIMESTAMP,
+            last_seen TIMESTAMP
+        );
+        CREATE TABLE post_papers (
+            post_id VARCHAR NOT NULL,
+            paper_id VARCHAR NOT NULL,
+            PRIMARY KEY (post_id, paper_id)
+        );
+        CREATE TABLE code_links (
+            paper_id VARCHAR NOT NULL,
+            repo_url VARCHAR NOT NULL,
+            official BOOLEAN,
+            framework VARCHAR,
+            stars INTEGER,
+            source VARCHAR,
+            first_seen TIMESTAMP,
+            last_seen TIMESTAMP,
+            PRIMARY KEY (paper_id, repo_url)
+        );
+        CREATE TABLE results (
+            result_id VARCHAR PRIMARY KEY,
+            paper_id VARCHAR,
+            task VARCHAR,
+            dataset VARCHAR,
+            metric VARCHAR,
+            value DOUBLE,
+            value_text VARCHAR,
+            unit VARCHAR,
+            model_name VARCHAR,
+            result_date DATE,
+            code_links VARCHAR[],
+            source VARCHAR,
+            source_ref VARCHAR,
+            first_seen TIMESTAMP
+        );
+        CREATE TABLE models (
+            model_id VARCHAR PRIMARY KEY,
+            name VARCHAR,
+            organization VARCHAR,
+            domain VARCHAR,
+            publication_date DATE,
+            parameters DOUBLE,
+            training_compute_flop DOUBLE,
+            training_tokens DOUBLE,
+            training_hours DOUBLE,
+            hardware VARCHAR,
+            hardware_quantity DOUBLE,
+            link VARCHAR,
+            paper_id VARCHAR,
+            source VARCHAR,
+            first_seen TIMESTAMP
+        );
+        CREATE TABLE tags (
+            paper_id VARCHAR NOT NULL,
+            label VARCHAR NOT NULL,
+            score DOUBLE,
+            method VARCHAR,                    -- rule, model, both
+            evidence VARCHAR[],
+            model_version VARCHAR,
+            tagged_at TIMESTAMP,
+            PRIMARY KEY (paper_id, label)
+        );
+        CREATE TABLE compute_facts (
+            fact_id VARCHAR PRIMARY KEY,
+            paper_id VARCHAR NOT NULL,
+            kind VARCHAR NOT NULL,             -- hardware, duration, chip_hours, parameters, flops, tokens
+            value DOUBLE,
+            unit VARCHAR,
+            chip VARCHAR,
+            chip_count DOUBLE,
+            scope VARCHAR,
+            evidence VARCHAR,
+            span_start INTEGER,
+            span_end INTEGER,
+            location VARCHAR,                  -- abstract, full_text, epoch, model_index
+            method VARCHAR,                    -- rule, model, reported, estimated
+            confidence DOUBLE,
+            extracted_at TIMESTAMP
+        );
+        CREATE TABLE claims (
+            claim_id VARCHAR PRIMARY KEY,
+            paper_id VARCHAR NOT NULL,
+            text VARCHAR,
+            metric VARCHAR,
+            value DOUBLE,
+            unit VARCHAR,
+            baseline VARCHAR,
+            direction VARCHAR,
+            evidence VARCHAR,
+            span_start INTEGER,
+            span_end INTEGER,
+            location VARCHAR,
+            method VARCHAR,
+            confidence DOUBLE,
+            extracted_at TIMESTAMP
+        );
+        CREATE TABLE verification_runs (
+            run_id VARCHAR PRIMARY KEY,
+            claim_id VARCHAR,
+            recipe VARCHAR,
+            recipe_version VARCHAR,
+            recipe_hash VARCHAR,
+            status VARCHAR,
+            verdict VARCHAR,
+            measured VARCHAR,                  -- JSON
+            fingerprint VARCHAR,               -- JSON
+            started_at TIMESTAMP,
+            ended_at TIMESTAMP,
+            run_dir VARCHAR
+        );
+        CREATE TABLE ingest_runs (
+            run_id VARCHAR PRIMARY KEY,
+            command VARCHAR,
+            source VARCHAR,
+            started_at TIMESTAMP,
+            ended_at TIMESTAMP,
+            status VARCHAR,                    -- running, ok, partial, failed, interrupted
+            fetched BIGINT,
+            new BIGINT,
+            updated BIGINT,
+            skipped BIGINT,
+            errors BIGINT,
+            message VARCHAR
+        );
+        CREATE TABLE source_state (
+            source VARCHAR NOT NULL,
+            key VARCHAR NOT NULL,              -- '' for the source as a whole, else e.g. a feed URL
+            cursor VARCHAR,
+            etag VARCHAR,
+            last_modified VARCHAR,
+            updated_at TIMESTAMP,
+            PRIMARY KEY (source, key)
+        );
+        """,
+    ),
+]
+
+LATEST_VERSION = MIGRATIONS[-1][0]

@@ -1,0 +1,251 @@
+"""The writer: one read-write DuckDB session held under the single-writer lock."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeAlias
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from leanwatch.errors import StoreError
+from leanwatch.settings import Settings
+from leanwatch.store.connection import connect_writer, lock_path, publish_snapshot
+from leanwatch.store.lock import WriterLock
+from leanwatch.store.schema import TABLES, TableSpec
+
+log = logging.getLogger(__name__)
+
+Rows: TypeAlias = Sequence[Mapping[str, Any]] | pa.Table | pd.DataFrame
+_BATCH_VIEW = "_lw_batch"
+
+
+@dataclass(frozen=True)
+class UpsertCounts:
+    table: str
+    received: int
+    duplicates: int  # rows dropped because a later row in the same batch had the same key
+    new: int
+    updated: int
+    unchanged: int
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def utc_now() -> datetime:
+    """Now, as the naive UTC timestamp the store keeps."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _as_arrow(rows: Rows) -> pa.Table:
+    if isinstance(rows, pa.Table):
+        return rows
+    if isinstance(rows, pd.DataFrame):
+        return pa.Table.from_pandas(rows, preserve_index=False)
+    return pa.Table.from_pylist([dict(row) for row in rows])
+
+
+class Store:
+    """Writes to the store. Obtain one with `open_writer`; it is valid inside that block only."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self._con = con
+        self._columns: dict[str, dict[str, str]] = {}
+
+    def columns(self, table: str) -> dict[str, str]:
+        """Column name -> SQL type, in table order."""
+        if table not in TABLES:
+            raise StoreError(f"unknown table {table!r}")
+        if table not in self._columns:
+            rows = self._con.execute(
+                "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ? "
+                "ORDER BY ordinal_position",
+                [table],
+            ).fetchall()
+            self._columns[table] = {name: kind for name, kind in rows}
+        return self._columns[table]
+
+    def upsert(self, table: str, rows: Rows) -> UpsertCounts:
+        """Insert new rows and update changed ones, in one transaction.
+
+        Only the batch's columns are written; others keep their stored values (or NULL when new).
+        Within the batch the last row for a key wins. Unchanged rows are not rewritten.
+        """
+        spec = TABLES.get(table)
+        if spec is None:
+            raise StoreError(f"unknown table {table!r}")
+        batch = _as_arrow(rows)
+        if batch.num_rows == 0:
+            return UpsertCounts(table, 0, 0, 0, 0, 0)
+        known = self.columns(table)
+        cols = batch.column_names
+        unknown = [c for c in cols if c not in known]
+        if unknown:
+            raise StoreError(f"{table}: unknown columns {unknown}")
+        missing_key = [k for k in spec.key if k not in cols]
+        if missing_key:
+            raise StoreError(f"{table}: batch lacks key columns {missing_key}")
+
+        statements = _upsert_statements(table, spec, cols, known)
+        con = self._con
+        con.register(_BATCH_VIEW, batch)
+        try:
+            con.execute("BEGIN")
+            con.execute(statements.stage)
+            con.execute(statements.pending)
+            deduped, new, pending = _fetch_counts(con)
+            if pending - new:
+                con.execute(statements.update)
+            if new:
+                con.execute(statements.insert)
+            con.execute("DROP TABLE _lw_dedup")
+            con.execute("DROP TABLE _lw_pending")
+            con.execute("COMMIT")
+        except duckdb.Error as exc:
+            con.execute("ROLLBACK")
+            raise StoreError(f"upsert into {table} failed: {exc}") from exc
+        finally:
+            con.unregister(_BATCH_VIEW)
+        return UpsertCounts(
+            table,
+            received=batch.num_rows,
+            duplicates=batch.num_rows - deduped,
+            new=new,
+            updated=pending - new,
+            unchanged=deduped - pending,
+        )
+
+    def start_run(self, command: str, source: str | None) -> str:
+        run_id = uuid.uuid4().hex[:16]
+        self.upsert(
+            "ingest_runs",
+            [
+                {
+                    "run_id": run_id,
+                    "command": command,
+                    "source": source,
+                    "started_at": utc_now(),
+                    "status": "running",
+                }
+            ],
+        )
+        return run_id
+
+    def finish_run(self, run_id: str, status: str, counts: Mapping[str, int], message: str = "") -> None:
+        row: dict[str, Any] = {"run_id": run_id, "ended_at": utc_now(), "status": status, "message": message}
+        for name in ("fetched", "new", "updated", "skipped", "errors"):
+            row[name] = int(counts.get(name, 0))
+        self.upsert("ingest_runs", [row])
+
+    def mark_interrupted_runs(self) -> int:
+        """Runs still 'running' while we hold the lock belong to a writer that died."""
+        rows = self._con.execute(
+            "UPDATE ingest_runs SET status = 'interrupted' WHERE status = 'running' RETURNING run_id"
+        ).fetchall()
+        return len(rows)
+
+    def source_state(self, source: str, key: str = "") -> dict[str, Any] | None:
+        cur = self._con.execute(
+            "SELECT cursor, etag, last_modified, updated_at FROM source_state WHERE source = ? AND key = ?",
+            [source, key],
+        )
+        row = cur.fetchone()
+        if row is None:
+            return None
+        return dict(zip(("cursor", "etag", "last_modified", "updated_at"), row, strict=True))
+
+    def set_source_state(self, source: str, key: str = "", **fields: str | None) -> None:
+        allowed = {"cursor", "etag", "last_modified"}
+        if not set(fields) <= allowed:
+            raise StoreError(f"source_state: unknown fields {sorted(set(fields) - allowed)}")
+        self.upsert("source_state", [{"source": source, "key": key, **fields, "updated_at": utc_now()}])
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Run fixed SQL written in leanwatch code; values only ever go in `params`."""
+        return self._con.execute(sql, list(params)).fetchall()
+
+
+@dataclass(frozen=True)
+class _UpsertStatements:
+    stage: str  # the batch, cast to the table's types, last row per key
+    pending: str  # staged rows that are new or differ from the stored ones
+    update: str
+    insert: str
+
+
+def _upsert_statements(
+    table: str, spec: TableSpec, cols: list[str], types: Mapping[str, str]
+) -> _UpsertStatements:
+    """SQL for one upsert. Identifiers come from the schema registry and the table's own columns."""
+    q = _quote
+    target = q(table)
+    key = ", ".join(q(k) for k in spec.key)
+    col_list = ", ".join(q(c) for c in cols)
+    # Cast to the declared types so the batch's inferred Arrow types never leak into the table.
+    cast_list = ", ".join(f"CAST({q(c)} AS {types[c]}) AS {q(c)}" for c in cols)
+    compared = [c for c in cols if c not in spec.key and c not in spec.keep]
+    kept = [c for c in cols if c in spec.keep]
+    join = " AND ".join(f"t.{q(k)} = b.{q(k)}" for k in spec.key)
+    same = " AND ".join(f"t.{q(c)} IS NOT DISTINCT FROM b.{q(c)}" for c in compared) or "TRUE"
+    first_key = q(spec.key[0])
+    assignments = [f"{q(c)} = b.{q(c)}" for c in compared] + [
+        f"{q(c)} = coalesce(t.{q(c)}, b.{q(c)})" for c in kept
+    ]
+    return _UpsertStatements(
+        stage=(
+            f"CREATE OR REPLACE TEMP TABLE _lw_dedup AS SELECT {cast_list} FROM "
+            f"(SELECT *, row_number() OVER () AS _lw_ord FROM {_BATCH_VIEW}) "
+            f"QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY _lw_ord DESC) = 1"
+        ),
+        pending=(
+            f"CREATE OR REPLACE TEMP TABLE _lw_pending AS SELECT b.*, t.{first_key} IS NULL AS _lw_new "
+            f"FROM _lw_dedup b LEFT JOIN {target} t ON {join} "
+            f"WHERE t.{first_key} IS NULL OR NOT ({same})"
+        ),
+        # With no non-key column to write, a stored row can never differ: `pending` holds only new rows.
+        update=(
+            f"UPDATE {target} AS t SET {', '.join(assignments)} FROM _lw_pending b "
+            f"WHERE {join} AND NOT b._lw_new"
+            if assignments
+            else "SELECT 1"
+        ),
+        insert=f"INSERT INTO {target} ({col_list}) SELECT {col_list} FROM _lw_pending WHERE _lw_new",
+    )
+
+
+def _fetch_counts(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int]:
+    row = con.execute(
+        "SELECT (SELECT count(*) FROM _lw_dedup), "
+        "(SELECT count(*) FROM _lw_pending WHERE _lw_new), (SELECT count(*) FROM _lw_pending)"
+    ).fetchone()
+    assert row is not None  # an aggregate always returns one row
+    return int(row[0]), int(row[1]), int(row[2])
+
+
+@contextmanager
+def open_writer(settings: Settings, command: str) -> Iterator[Store]:
+    """Hold the writer lock and a read-write connection; publish a read snapshot at the end."""
+    db = settings.db
+    with WriterLock(lock_path(db), command) as lock:
+        lock.acquire(settings.writer_wait_seconds)
+        con = connect_writer(db)
+        try:
+            store = Store(con)
+            interrupted = store.mark_interrupted_runs()
+            if interrupted:
+                log.warning(
+                    "%d earlier run(s) had been interrupted; their committed batches are kept", interrupted
+                )
+            yield store
+        finally:
+            con.execute("CHECKPOINT")
+            con.close()
+            publish_snapshot(db)
