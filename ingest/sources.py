@@ -1,0 +1,16 @@
+"""The sources `leanwatch update` can refresh, by name."""
+
+from __future__ import annotations
+
+from ingest.run import Source
+
+SOURCES: dict[str, Source] = {
+    source.name: source
+    for source in (
+        Source("arxiv", "arXiv daily RSS, query API and OAI-PMH for the watched categories", issue=3),
+        Source("hf_papers", "Hugging Face daily papers: upvotes, code, organisations", issue=4),
+        Source("epoch", "Epoch AI notable models: parameters, training compute", issue=4),
+        Source("blogs", "AI lab blog feeds", issue=5),
+        Source("pwc", "Papers with Code archived dumps and model-index files (files only)", issue=4),
+    )
+}

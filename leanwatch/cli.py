@@ -1,0 +1,285 @@
+"""The `leanwatch` command. Library errors become one-line messages and exit codes here only."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import traceback
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from leanwatch import __version__
+from leanwatch.errors import LeanwatchError, NotBuiltError, SettingError
+from leanwatch.logs import configure_logging
+from leanwatch.settings import Settings, declared, format_value, load_settings
+
+log = logging.getLogger("leanwatch")
+
+
+@dataclass
+class AppContext:
+    flags: dict[str, str] = field(default_factory=dict)
+    verbose: bool = False
+
+    def settings(self, **extra: str) -> Settings:
+        return load_settings(flags={**self.flags, **extra})
+
+
+class LeanwatchGroup(click.Group):
+    """Turns library errors into one line on stderr and an exit code; --verbose adds the traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except LeanwatchError as exc:
+            _fail(ctx, str(exc), exc.exit_code)
+        except KeyboardInterrupt:
+            _fail(ctx, "interrupted", 130)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except Exception as exc:  # a bug: still one line, the traceback on --verbose
+            _fail(ctx, f"unexpected {type(exc).__name__}: {exc} (run with --verbose for the traceback)", 1)
+
+
+def _fail(ctx: click.Context, message: str, code: int) -> NoReturn:
+    obj = ctx.find_object(AppContext)
+    if obj is not None and obj.verbose:
+        traceback.print_exc()
+    click.echo(f"leanwatch: error: {message}", err=True)
+    ctx.exit(code)
+    raise AssertionError("ctx.exit raises")
+
+
+def _not_built(what: str, issue: int) -> NoReturn:
+    raise NotBuiltError(f"{what} is not built yet (tracked as issue {issue})")
+
+
+def _parse_set(values: tuple[str, ...]) -> dict[str, str]:
+    flags = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="--set")
+        flags[name.strip().replace("-", "_")] = value
+    return flags
+
+
+@click.group(cls=LeanwatchGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--data-dir", type=click.Path(path_type=Path), help="Data directory (LEANWATCH_DATA_DIR).")
+@click.option("--db-path", type=click.Path(path_type=Path), help="Store file (LEANWATCH_DB_PATH).")
+@click.option("--wait-seconds", type=float, help="Wait this long for another writer (0: fail at once).")
+@click.option("-s", "--set", "set_", multiple=True, metavar="NAME=VALUE", help="Override any setting.")
+@click.option("-v", "--verbose", is_flag=True, help="Debug logging and tracebacks on errors.")
+@click.version_option(__version__, prog_name="leanwatch")
+@click.pass_context
+def cli(
+    ctx: click.Context,
+    data_dir: Path | None,
+    db_path: Path | None,
+    wait_seconds: float | None,
+    set_: tuple[str, ...],
+    verbose: bool,
+) -> None:
+    """leanwatch: research intelligence on efficient AI.
+
+    Settings come from defaults, then LEANWATCH_* environment variables, then these flags;
+    `leanwatch settings` shows each with where it came from.
+    """
+    configure_logging(verbose)
+    flags = _parse_set(set_)
+    for name, value in (("data_dir", data_dir), ("db_path", db_path), ("writer_wait_seconds", wait_seconds)):
+        if value is not None:
+            flags[name] = str(value)
+    obj = AppContext(flags=flags, verbose=verbose)
+    ctx.obj = obj
+    obj.settings()  # fail early, as one line, on a bad setting
+
+
+pass_app = click.make_pass_decorator(AppContext)
+
+
+@cli.command("settings")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@pass_app
+def settings_cmd(app: AppContext, as_json: bool) -> None:
+    """Print every setting, its value and where the value came from."""
+    settings = app.settings()
+    rows = [
+        {
+            "name": info.name,
+            "env": info.env,
+            "value": format_value(getattr(settings, info.name)),
+            "source": settings.origin.get(info.name, "default"),
+            "help": info.help,
+        }
+        for info in declared()
+    ]
+    if as_json:
+        click.echo(json.dumps({row["name"]: row for row in rows}, indent=2))
+        return
+    width = max(len(row["name"]) for row in rows)
+    for row in rows:
+        click.echo(f"{row['name']:<{width}}  {row['value'] or '(unset)'}  [{row['source']}]")
+    click.echo(f"\nstore: {settings.db}")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object, for scripts and monitoring.")
+@pass_app
+def status(app: AppContext, as_json: bool) -> None:
+    """Counts per table and source, the last run of each source, the store's size."""
+    from leanwatch.status import store_status
+
+    report = store_status(app.settings())
+    if as_json:
+        click.echo(json.dumps(report, indent=2, default=str))
+        return
+    click.echo(_format_status(report))
+
+
+def _format_status(report: Mapping[str, Any]) -> str:
+    store = report["store"]
+    lines = [f"store: {store['path']} ({_size(store['size_bytes'])}, schema v{store['schema_version']})"]
+    if store["snapshot_at"] is None:
+        lines.append(
+            "  empty: nothing ingested yet. Try `leanwatch update` or `leanwatch ingest arxiv --from FILE`."
+        )
+    else:
+        lines.append(f"  as of {store['snapshot_at']}")
+    lines.append("tables:")
+    lines += [f"  {name:<18} {count:>10,}" for name, count in report["tables"].items()]
+    lines.append("sources:")
+    if not report["sources"]:
+        lines.append("  (no source has run yet)")
+    for name, info in report["sources"].items():
+        last = info.get("last_run") or {}
+        run = f"last run {last.get('started_at')} {last.get('status')}" if last else "never run"
+        lines.append(f"  {name:<18} papers {info.get('papers', 0):>8,}  {run}")
+        if last.get("message"):
+            lines.append(f"  {'':<18} {last['message']}")
+    return "\n".join(lines)
+
+
+def _size(n: int) -> str:
+    size = float(n)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if size < 1024 or unit == "GiB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{n} B"
+
+
+@cli.command()
+@pass_app
+def update(app: AppContext) -> None:
+    """The main job: refresh every configured source, then tag and extract.
+
+    A source that cannot be reached fails fast with one line; the others go on. Exits 1 if any
+    source failed.
+    """
+    from ingest.http import HttpClient
+    from ingest.run import run_source
+    from ingest.sources import SOURCES
+    from leanwatch.store import open_writer
+
+    settings = app.settings()
+    unknown = [name for name in settings.sources if name not in SOURCES]
+    if unknown:
+        raise SettingError(f"sources: unknown {unknown}; known: {', '.join(SOURCES)}")
+    failed = []
+    with open_writer(settings, "leanwatch update") as store, HttpClient(settings) as client:
+        for name in settings.sources:
+            outcome = run_source(store, settings, client, SOURCES[name], "update")
+            click.echo(outcome.line, err=outcome.status == "failed")
+            if outcome.status == "failed":
+                failed.append(name)
+    click.echo("tag: skipped, the tagger is not built yet (issue 6)")
+    click.echo("extract: skipped, compute extraction is not built yet (issue 7)")
+    if failed:
+        click.echo(f"update: {len(failed)} source(s) failed: {', '.join(failed)}", err=True)
+        sys.exit(1)
+
+
+@cli.group()
+def ingest() -> None:
+    """Ingest one source, live or from local files (--from)."""
+
+
+def _add_unbuilt(group: click.Group, name: str, issue: int, help_text: str, with_from: bool = False) -> None:
+    """Register a command the design names but no issue has built yet: it says so and exits 2."""
+    full_name = f"{group.name} {name}" if group is not cli else name
+
+    def _command(**_: object) -> None:
+        _not_built(f"`leanwatch {full_name}`", issue)
+
+    params: list[click.Parameter] = []
+    if with_from:
+        params.append(click.Option(["--from", "from_"], multiple=True, type=click.Path(path_type=Path)))
+    group.add_command(
+        click.Command(
+            name, callback=_command, params=params, help=f"{help_text} (not built yet: issue {issue})"
+        )
+    )
+
+
+for _name, _issue, _help in (
+    ("arxiv", 3, "arXiv: RSS, query API, OAI-PMH, metadata snapshot files."),
+    ("hf-papers", 4, "Hugging Face daily papers, live or saved responses."),
+    ("pwc", 4, "Papers with Code dumps and model-index files."),
+    ("epoch", 4, "Epoch AI model CSVs."),
+    ("blogs", 5, "AI lab blog feeds."),
+):
+    _add_unbuilt(ingest, _name, _issue, _help, with_from=True)
+
+for _name, _issue, _help in (
+    ("tag", 6, "Tag papers with efficiency techniques and evaluation themes."),
+    ("extract", 7, "Extract reported compute and claimed results from papers."),
+    ("digest", 8, "Write the weekly digest (markdown, HTML or Atom)."),
+    ("export", 8, "Export trend CSVs."),
+    ("verify", 10, "Re-run claimed results on local GPUs or a Ray cluster."),
+):
+    _add_unbuilt(cli, _name, _issue, _help)
+
+
+@cli.command()
+@click.option("--port", type=int, help="Port to listen on (LEANWATCH_UI_PORT, default 8501).")
+@pass_app
+def ui(app: AppContext, port: int | None) -> None:
+    """Serve the Streamlit app on the store (read-only)."""
+    settings = app.settings(**({"ui_port": str(port)} if port is not None else {}))
+    app_path = Path(__file__).resolve().parent.parent / "ui" / "app.py"
+    env = dict(os.environ)
+    # The app reads its settings from the environment: hand it exactly what this command resolved.
+    for info in declared():
+        value = getattr(settings, info.name)
+        if value is not None:
+            env[info.env] = format_value(value)
+    env["LEANWATCH_DATA_DIR"] = str(settings.data_dir.resolve())
+    env["LEANWATCH_DB_PATH"] = str(settings.db.resolve())
+    argv = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app_path),
+        "--server.port",
+        str(settings.ui_port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--client.toolbarMode",
+        "viewer",
+    ]
+    click.echo(f"leanwatch: serving {settings.db} on http://localhost:{settings.ui_port}", err=True)
+    os.execve(sys.executable, argv, env)
+
+
+def main() -> None:
+    cli(prog_name="leanwatch")

@@ -1,0 +1,52 @@
+"""Overview: what the store holds and how fresh each source is."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ui.data import current_settings, overview
+
+settings = current_settings()
+report = overview(settings)
+tables = report["tables"]
+
+st.title("leanwatch")
+st.caption("Research intelligence on efficient AI")
+
+if sum(tables.values()) == 0:
+    st.info(
+        "The store is empty: nothing has been ingested yet.\n\n"
+        "Load papers from a file (works offline):\n\n"
+        "    leanwatch ingest arxiv --from arxiv-metadata-snapshot.jsonl.gz\n\n"
+        "or fetch every configured source:\n\n"
+        "    leanwatch update\n\n"
+        f"The app reads `{settings.db}`; `leanwatch status` shows what it holds."
+    )
+else:
+    columns = st.columns(4)
+    for column, name in zip(columns, ("papers", "posts", "results", "models"), strict=True):
+        column.metric(name.capitalize(), f"{tables[name]:,}")
+    st.subheader("Store")
+    st.dataframe(
+        pd.DataFrame({"table": list(tables), "rows": list(tables.values())}),
+        hide_index=True,
+    )
+
+sources = report["sources"]
+if sources:
+    st.subheader("Sources")
+    rows = []
+    for name, info in sources.items():
+        last = info.get("last_run") or {}
+        rows.append(
+            {
+                "source": name,
+                "papers": info.get("papers", 0),
+                "last run": last.get("started_at"),
+                "status": last.get("status"),
+                "message": last.get("message") or "",
+            }
+        )
+    st.dataframe(pd.DataFrame(rows), hide_index=True)
+st.caption(f"Snapshot: {report['store']['snapshot_at'] or 'none yet'} · store {report['store']['path']}")
