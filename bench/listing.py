@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from leanwatch.records import Paper, parse_arxiv_id
+from leanwatch.records import PaperRow, parse_arxiv_id
 
 LISTING = "arxiv/listings/daily_arxiv_dedup_2025-03_to_2026-07.jsonl.gz"
 
@@ -22,22 +22,22 @@ def read_listing(shared_data: Path, limit: int | None = None) -> Iterator[dict[s
             yield json.loads(line)
 
 
-def paper_row(item: dict[str, Any], paper_id: str | None = None) -> dict[str, Any]:
+def paper_row(item: dict[str, Any], paper_id: str | None = None) -> PaperRow:
     arxiv = parse_arxiv_id(item["id"])
     categories = item.get("categories") or []
     seen = dt.datetime(2026, 1, 1)
-    return Paper(
-        paper_id=paper_id or arxiv.paper_id,
-        arxiv_id=arxiv.id,
-        arxiv_version=arxiv.version,
-        title=item["title"],
-        abstract=item["abstract"],
-        authors=item["authors"],
-        categories=categories,
-        primary_category=categories[0] if categories else None,
-        announced=dt.date.fromisoformat(item["listing_date"]),
-        comment=item.get("comment"),
-        first_source="listing",
-        first_seen=seen,
-        last_seen=seen,
-    ).row()
+    return {
+        "paper_id": paper_id or arxiv.paper_id,
+        "arxiv_id": arxiv.id,
+        "arxiv_version": arxiv.version,
+        "title": item["title"],
+        "abstract": item["abstract"],
+        "authors": item["authors"],
+        "categories": categories,
+        "primary_category": categories[0] if categories else None,
+        "announced": dt.date.fromisoformat(item["listing_date"]),
+        "comment": item.get("comment"),
+        "first_source": "listing",
+        "first_seen": seen,
+        "last_seen": seen,
+    }

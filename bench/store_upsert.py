@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.listing import paper_row, read_listing
+from leanwatch.records import PaperRow
 from leanwatch.settings import load_settings
 from leanwatch.store import open_writer, snapshot_path
 
@@ -25,7 +26,7 @@ SHARED = Path(
 )
 
 
-def rows(repeat: int) -> list[dict[str, Any]]:
+def rows(repeat: int) -> list[PaperRow]:
     listing = list(read_listing(SHARED))
     out = [paper_row(item) for item in listing]
     for copy in range(1, repeat):
@@ -52,14 +53,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         settings = load_settings(env={}, flags={"data_dir": tmp})
 
-        def upsert_all(batch_rows: list[list[dict[str, Any]]]) -> None:
+        def upsert_all(batch_rows: list[list[PaperRow]]) -> None:
             with open_writer(settings, "bench") as store:
                 for batch in batch_rows:
                     store.upsert("papers", batch)
 
         timed("insert new (incl. snapshot)", n, lambda: upsert_all(batches))
         timed("re-upsert unchanged", n, lambda: upsert_all(batches))
-        revised = [[{**row, "title": row["title"] + " v2"} for row in batch] for batch in batches]
+        revised: list[list[PaperRow]] = [
+            [PaperRow(**{**row, "title": row["title"] + " v2"}) for row in batch] for batch in batches
+        ]
         timed("update every title", n, lambda: upsert_all(revised))
         started = time.perf_counter()
         with open_writer(settings, "bench"):

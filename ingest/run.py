@@ -23,26 +23,30 @@ class RunCounts:
     fetched: int = 0
     new: int = 0
     updated: int = 0
+    unchanged: int = 0
     skipped: int = 0
     errors: int = 0
+    skip_reasons: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
     def add(self, counts: UpsertCounts) -> None:
         """Count a paper-level upsert (not its provenance rows) into the run's totals."""
         self.new += counts.new
         self.updated += counts.updated
+        self.unchanged += counts.unchanged + counts.duplicates
+
+    def skip(self, reason: str, n: int = 1) -> None:
+        self.skipped += n
+        self.skip_reasons[reason] = self.skip_reasons.get(reason, 0) + n
 
     def as_dict(self) -> dict[str, int]:
-        return {
-            "fetched": self.fetched,
-            "new": self.new,
-            "updated": self.updated,
-            "skipped": self.skipped,
-            "errors": self.errors,
-        }
+        names = ("fetched", "new", "updated", "unchanged", "skipped", "errors")
+        return {name: getattr(self, name) for name in names}
 
     def summary(self) -> str:
-        text = ", ".join(f"{name} {value}" for name, value in self.as_dict().items())
+        text = ", ".join(f"{name} {value:,}" for name, value in self.as_dict().items())
+        if self.skip_reasons:
+            text += " (" + ", ".join(f"{n:,} {why}" for why, n in sorted(self.skip_reasons.items())) + ")"
         return text + "".join(f"; {note}" for note in self.notes)
 
 
@@ -55,6 +59,7 @@ class Source:
     description: str
     issue: int  # the issue that builds it, named while it is not built
     update: SourceUpdate | None = None
+    records_as: str | None = None  # the name its runs are recorded under, when not `name`
 
 
 @dataclass(frozen=True)
@@ -68,7 +73,7 @@ def run_source(store: Store, settings: Settings, client: HttpClient, source: Sou
     if source.update is None:
         line = f"{source.name}: skipped, live updates are not built yet (issue {source.issue})"
         return Outcome(source.name, "not_built", line)
-    run_id = store.start_run(command, source.name)
+    run_id = store.start_run(command, source.records_as or source.name)
     try:
         counts = source.update(store, settings, client)
     except (FetchError, InputFormatError) as exc:

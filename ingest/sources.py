@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from ingest import arxiv
 from ingest.run import Source
 
 SOURCES: dict[str, Source] = {
     source.name: source
     for source in (
-        Source("arxiv", "arXiv daily RSS, query API and OAI-PMH for the watched categories", issue=3),
+        Source(
+            "arxiv",
+            "arXiv daily RSS announcements of the watched categories",
+            issue=3,
+            update=arxiv.update,
+            records_as="arxiv_rss",
+        ),
         Source("hf_papers", "Hugging Face daily papers: upvotes, code, organisations", issue=4),
         Source("epoch", "Epoch AI notable models: parameters, training compute", issue=4),
         Source("blogs", "AI lab blog feeds", issue=5),

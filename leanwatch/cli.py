@@ -9,15 +9,22 @@ import sys
 import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
+from ingest.run import Source
 from leanwatch import __version__
 from leanwatch.errors import LeanwatchError, NotBuiltError, SettingError
 from leanwatch.logs import configure_logging
 from leanwatch.settings import Settings, declared, format_value, load_settings
+
+if TYPE_CHECKING:
+    from ingest.http import HttpClient
+    from ingest.run import RunCounts
+    from leanwatch.store import Store
 
 log = logging.getLogger("leanwatch")
 
@@ -183,22 +190,13 @@ def update(app: AppContext) -> None:
     A source that cannot be reached fails fast with one line; the others go on. Exits 1 if any
     source failed.
     """
-    from ingest.http import HttpClient
-    from ingest.run import run_source
     from ingest.sources import SOURCES
-    from leanwatch.store import open_writer
 
     settings = app.settings()
     unknown = [name for name in settings.sources if name not in SOURCES]
     if unknown:
         raise SettingError(f"sources: unknown {unknown}; known: {', '.join(SOURCES)}")
-    failed = []
-    with open_writer(settings, "leanwatch update") as store, HttpClient(settings) as client:
-        for name in settings.sources:
-            outcome = run_source(store, settings, client, SOURCES[name], "update")
-            click.echo(outcome.line, err=outcome.status == "failed")
-            if outcome.status == "failed":
-                failed.append(name)
+    failed = _run_sources(settings, "leanwatch update", [SOURCES[name] for name in settings.sources])
     click.echo("tag: skipped, the tagger is not built yet (issue 6)")
     click.echo("extract: skipped, compute extraction is not built yet (issue 7)")
     if failed:
@@ -206,9 +204,76 @@ def update(app: AppContext) -> None:
         sys.exit(1)
 
 
+def _run_sources(settings: Settings, command: str, sources: list[Source]) -> list[str]:
+    """Run each source under the writer lock, print its one-line outcome; return those that failed."""
+    from ingest.http import HttpClient
+    from ingest.run import run_source
+    from leanwatch.store import open_writer
+
+    failed = []
+    with open_writer(settings, command) as store, HttpClient(settings) as client:
+        for source in sources:
+            outcome = run_source(store, settings, client, source, command)
+            click.echo(outcome.line, err=outcome.status == "failed")
+            if outcome.status == "failed":
+                failed.append(source.name)
+    return failed
+
+
 @cli.group()
 def ingest() -> None:
     """Ingest one source, live or from local files (--from)."""
+
+
+@ingest.command("arxiv")
+@click.option(
+    "--rss", "mode", flag_value="rss", help="Today's RSS announcement per watched category (default)."
+)
+@click.option("--api", "mode", flag_value="api", help="The query API, by submission date (--since/--until).")
+@click.option(
+    "--oai", "mode", flag_value="oai", help="OAI-PMH, incremental by datestamp; resumes after a failure."
+)
+@click.option(
+    "--from",
+    "from_",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Local files or directories: snapshot JSONL (.gz), saved API pages, OAI-PMH XML, RSS.",
+)
+@click.option("--since", help="From this date, YYYY-MM-DD (API: default a week ago; OAI: the stored cursor).")
+@click.option("--until", help="Up to this date, YYYY-MM-DD (default today).")
+@click.option("--all-categories", is_flag=True, help="Keep every paper, not only the watched categories.")
+@pass_app
+def ingest_arxiv(
+    app: AppContext,
+    mode: str | None,
+    from_: tuple[Path, ...],
+    since: str | None,
+    until: str | None,
+    all_categories: bool,
+) -> None:
+    """arXiv: daily RSS, the query API, OAI-PMH, or the metadata snapshot and saved responses."""
+    from ingest import arxiv
+
+    if from_ and mode:
+        raise click.UsageError("--from reads files; it does not combine with --rss, --api or --oai")
+    settings = app.settings()
+    since_day = arxiv.parse_day(since) if since else None
+    until_day = arxiv.parse_day(until) if until else None
+
+    def run(store: Store, settings: Settings, client: HttpClient) -> RunCounts:
+        if from_:
+            return arxiv.ingest_files(store, settings, from_, all_categories)
+        if mode == "api":
+            start, end = arxiv.default_window(since_day, until_day, datetime.now(UTC).date())
+            return arxiv.ingest_api(store, settings, client, start, end, all_categories)
+        if mode == "oai":
+            return arxiv.harvest_oai(store, settings, client, since_day, until_day, all_categories)
+        return arxiv.ingest_rss(store, settings, client, all_categories)
+
+    name = "arxiv_files" if from_ else f"arxiv_{mode or 'rss'}"
+    if _run_sources(settings, f"leanwatch ingest arxiv ({name})", [Source(name, "arXiv", 3, run)]):
+        sys.exit(1)
 
 
 def _add_unbuilt(group: click.Group, name: str, issue: int, help_text: str, with_from: bool = False) -> None:
@@ -229,7 +294,6 @@ def _add_unbuilt(group: click.Group, name: str, issue: int, help_text: str, with
 
 
 for _name, _issue, _help in (
-    ("arxiv", 3, "arXiv: RSS, query API, OAI-PMH, metadata snapshot files."),
     ("hf-papers", 4, "Hugging Face daily papers, live or saved responses."),
     ("pwc", 4, "Papers with Code dumps and model-index files."),
     ("epoch", 4, "Epoch AI model CSVs."),

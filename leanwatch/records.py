@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypedDict
+
+import pyarrow as pa
 
 from leanwatch.errors import InputFormatError
 
@@ -55,45 +58,80 @@ def utc_naive(value: datetime | None) -> datetime | None:
     return value.astimezone(UTC).replace(tzinfo=None)
 
 
-@dataclass
-class Paper:
+class PaperRow(TypedDict, total=False):
+    """A row of `papers`. Sources fill what they know; the store writes only the keys present."""
+
     paper_id: str
+    arxiv_id: str | None
+    arxiv_version: int | None
     title: str
-    arxiv_id: str | None = None
-    arxiv_version: int | None = None
-    abstract: str | None = None
-    authors: list[str] = field(default_factory=list)
-    categories: list[str] = field(default_factory=list)
-    primary_category: str | None = None
-    published: datetime | None = None
-    updated: datetime | None = None
-    announced: date | None = None
-    comment: str | None = None
-    doi: str | None = None
-    journal_ref: str | None = None
-    links: list[str] = field(default_factory=list)
-    first_source: str | None = None
-    first_seen: datetime | None = None
-    last_seen: datetime | None = None
-
-    def row(self) -> dict[str, Any]:
-        row = asdict(self)
-        row["published"] = utc_naive(self.published)
-        row["updated"] = utc_naive(self.updated)
-        return row
+    abstract: str | None
+    authors: list[str]
+    categories: list[str]  # primary first
+    primary_category: str | None
+    published: datetime | None  # naive UTC
+    updated: datetime | None  # naive UTC
+    announced: date | None
+    comment: str | None
+    doi: str | None
+    journal_ref: str | None
+    links: list[str]
+    first_source: str | None
+    first_seen: datetime | None
+    last_seen: datetime | None
 
 
-@dataclass
-class PaperSource:
-    """That `source` delivered `paper_id`, and under which id/URL: provenance for every paper."""
+class PaperSourceRow(TypedDict, total=False):
+    """That `source` delivered `paper_id`, and under which id: provenance for every paper."""
 
     paper_id: str
     source: str
-    source_id: str | None = None
-    url: str | None = None
-    detail: str | None = None
-    first_seen: datetime | None = None
-    last_seen: datetime | None = None
+    source_id: str | None
+    url: str | None
+    detail: str | None
+    first_seen: datetime | None
+    last_seen: datetime | None
 
-    def row(self) -> dict[str, Any]:
-        return asdict(self)
+
+_STRING = pa.string()
+_STRINGS = pa.list_(pa.string())
+_TIMESTAMP = pa.timestamp("us")
+
+# Arrow types of the columns, so batches built column-wise never depend on type inference.
+PAPER_FIELDS: dict[str, pa.DataType] = {
+    "paper_id": _STRING,
+    "arxiv_id": _STRING,
+    "arxiv_version": pa.int32(),
+    "title": _STRING,
+    "abstract": _STRING,
+    "authors": _STRINGS,
+    "categories": _STRINGS,
+    "primary_category": _STRING,
+    "published": _TIMESTAMP,
+    "updated": _TIMESTAMP,
+    "announced": pa.date32(),
+    "comment": _STRING,
+    "doi": _STRING,
+    "journal_ref": _STRING,
+    "links": _STRINGS,
+    "first_source": _STRING,
+    "first_seen": _TIMESTAMP,
+    "last_seen": _TIMESTAMP,
+}
+PAPER_SOURCE_FIELDS: dict[str, pa.DataType] = {
+    "paper_id": _STRING,
+    "source": _STRING,
+    "source_id": _STRING,
+    "url": _STRING,
+    "detail": _STRING,
+    "first_seen": _TIMESTAMP,
+    "last_seen": _TIMESTAMP,
+}
+
+
+def arrow_table(
+    rows: Sequence[Mapping[str, Any]], fields: Mapping[str, pa.DataType], columns: list[str]
+) -> pa.Table:
+    """Rows (dicts) to an Arrow table of exactly `columns`, typed by `fields`; missing keys are null."""
+    arrays = [pa.array([row.get(name) for row in rows], type=fields[name]) for name in columns]
+    return pa.Table.from_arrays(arrays, names=columns)

@@ -106,11 +106,16 @@ def test_settings_shows_where_values_came_from(settings: Settings) -> None:
 
 
 def test_update_offline_reports_each_source_and_publishes_a_store(settings: Settings) -> None:
-    code, out, _ = invoke(settings, "update")
-    assert code == 0
-    assert "arxiv: skipped, live updates are not built yet (issue 3)" in out
+    started = time.monotonic()
+    code, out, err = invoke(settings, "-s", "arxiv_rss_url=http://127.0.0.1:9/rss", "update")
+    assert time.monotonic() - started < 10
+    assert code == 1
+    assert "arxiv: FAILED http://127.0.0.1:9/rss/cs.AI:" in err
+    assert "update: 1 source(s) failed: arxiv" in err
+    assert "hf_papers: skipped, live updates are not built yet (issue 4)" in out
     with open_reader(settings) as reader:
         assert not reader.empty  # the app opens on a real (empty) store afterwards
+        assert reader.query("SELECT source, status FROM ingest_runs") == [("arxiv_rss", "failed")]
 
 
 def _fetching(url: str) -> Source:
@@ -134,7 +139,7 @@ def test_unreachable_source_fails_fast_in_one_line_and_is_recorded(settings: Set
     assert outcome.status == "failed"
     assert outcome.line.startswith("probe: FAILED http://does-not-exist.invalid/rss:")
     assert "\n" not in outcome.line
-    assert ok.line == "later: fetched 0, new 2, updated 0, skipped 0, errors 0"
+    assert ok.line == "later: fetched 0, new 2, updated 0, unchanged 0, skipped 0, errors 0"
     with open_reader(settings) as reader:
         runs = dict(reader.query("SELECT source, status FROM ingest_runs"))
     assert runs == {"probe": "failed", "later": "ok"}

@@ -14,14 +14,22 @@ class TableSpec:
     key: tuple[str, ...]
     # Columns an update never overwrites (when a row was first seen, and by whom).
     keep: tuple[str, ...] = ()
+    # Columns written with a change but never a change by themselves (when a row was last seen
+    # changed), so re-ingesting the same input leaves every row as it was.
+    stamp: tuple[str, ...] = ()
+    # A column that only moves forward: a batch row with a lower value than the stored one is
+    # older news (an earlier arXiv version) and is skipped.
+    version: str | None = None
 
 
 TABLES: dict[str, TableSpec] = {
-    "papers": TableSpec(("paper_id",), keep=("first_seen", "first_source")),
-    "paper_sources": TableSpec(("paper_id", "source"), keep=("first_seen",)),
-    "posts": TableSpec(("post_id",), keep=("first_seen",)),
+    "papers": TableSpec(
+        ("paper_id",), keep=("first_seen", "first_source"), stamp=("last_seen",), version="arxiv_version"
+    ),
+    "paper_sources": TableSpec(("paper_id", "source"), keep=("first_seen",), stamp=("last_seen",)),
+    "posts": TableSpec(("post_id",), keep=("first_seen",), stamp=("last_seen",)),
     "post_papers": TableSpec(("post_id", "paper_id")),
-    "code_links": TableSpec(("paper_id", "repo_url"), keep=("first_seen",)),
+    "code_links": TableSpec(("paper_id", "repo_url"), keep=("first_seen",), stamp=("last_seen",)),
     "results": TableSpec(("result_id",), keep=("first_seen",)),
     "models": TableSpec(("model_id",), keep=("first_seen",)),
     "tags": TableSpec(("paper_id", "label")),
@@ -201,6 +209,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             fetched BIGINT,
             new BIGINT,
             updated BIGINT,
+            unchanged BIGINT,
             skipped BIGINT,
             errors BIGINT,
             message VARCHAR

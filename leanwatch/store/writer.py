@@ -141,7 +141,7 @@ class Store:
 
     def finish_run(self, run_id: str, status: str, counts: Mapping[str, int], message: str = "") -> None:
         row: dict[str, Any] = {"run_id": run_id, "ended_at": utc_now(), "status": status, "message": message}
-        for name in ("fetched", "new", "updated", "skipped", "errors"):
+        for name in ("fetched", "new", "updated", "unchanged", "skipped", "errors"):
             row[name] = int(counts.get(name, 0))
         self.upsert("ingest_runs", [row])
 
@@ -191,14 +191,27 @@ def _upsert_statements(
     col_list = ", ".join(q(c) for c in cols)
     # Cast to the declared types so the batch's inferred Arrow types never leak into the table.
     cast_list = ", ".join(f"CAST({q(c)} AS {types[c]}) AS {q(c)}" for c in cols)
-    compared = [c for c in cols if c not in spec.key and c not in spec.keep]
+    compared = [c for c in cols if c not in spec.key and c not in spec.keep and c not in spec.stamp]
     kept = [c for c in cols if c in spec.keep]
+    stamped = [c for c in cols if c in spec.stamp]
     join = " AND ".join(f"t.{q(k)} = b.{q(k)}" for k in spec.key)
-    same = " AND ".join(f"t.{q(c)} IS NOT DISTINCT FROM b.{q(c)}" for c in compared) or "TRUE"
+    version = spec.version if spec.version in cols else None
+    # An unknown version (NULL) neither differs from nor erases the stored one.
+    same = (
+        " AND ".join(
+            f"(b.{q(c)} IS NULL OR t.{q(c)} = b.{q(c)})"
+            if c == version
+            else f"t.{q(c)} IS NOT DISTINCT FROM b.{q(c)}"
+            for c in compared
+        )
+        or "TRUE"
+    )
     first_key = q(spec.key[0])
-    assignments = [f"{q(c)} = b.{q(c)}" for c in compared] + [
-        f"{q(c)} = coalesce(t.{q(c)}, b.{q(c)})" for c in kept
-    ]
+    older = f"coalesce(b.{q(version)} < t.{q(version)}, FALSE)" if version else "FALSE"
+    assignments = [
+        f"{q(c)} = coalesce(b.{q(c)}, t.{q(c)})" if c == version else f"{q(c)} = b.{q(c)}"
+        for c in compared + stamped
+    ] + [f"{q(c)} = coalesce(t.{q(c)}, b.{q(c)})" for c in kept]
     return _UpsertStatements(
         stage=(
             f"CREATE OR REPLACE TEMP TABLE _lw_dedup AS SELECT {cast_list} FROM "
@@ -208,7 +221,7 @@ def _upsert_statements(
         pending=(
             f"CREATE OR REPLACE TEMP TABLE _lw_pending AS SELECT b.*, t.{first_key} IS NULL AS _lw_new "
             f"FROM _lw_dedup b LEFT JOIN {target} t ON {join} "
-            f"WHERE t.{first_key} IS NULL OR NOT ({same})"
+            f"WHERE t.{first_key} IS NULL OR (NOT ({same}) AND NOT ({older}))"
         ),
         # With no non-key column to write, a stored row can never differ: `pending` holds only new rows.
         update=(

@@ -1,0 +1,330 @@
+"""arXiv ingestion: daily RSS, the query API, OAI-PMH harvesting and local files.
+
+Everything is fetched through the one client (one request every 3 s across arXiv's hosts) and
+parsed by `ingest.arxiv_parse`. A paper is kept when any of its categories is watched (or all,
+with `all_categories`); replacements update the stored paper's version.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from ingest.arxiv_parse import (
+    FULL_COLUMNS,
+    RSS_COLUMNS,
+    ApiPage,
+    OaiPage,
+    parse_api_page,
+    parse_oai,
+    parse_rss,
+    snapshot_records,
+)
+from ingest.http import HttpClient
+from ingest.papers import BadRecord, Harvested, PaperSink
+from ingest.run import RunCounts
+from leanwatch.errors import FetchError, InputFormatError, SourceUnreachableError
+from leanwatch.logs import progress
+from leanwatch.settings import Settings
+from leanwatch.store import Store
+
+log = logging.getLogger(__name__)
+
+API_MAX_PAGE = 2000
+EMPTY_PAGE_RETRIES = 2
+
+
+def _watched(settings: Settings, all_categories: bool) -> tuple[str, ...] | None:
+    return None if all_categories else settings.arxiv_categories
+
+
+# --- RSS ---------------------------------------------------------------------------------------
+
+
+def ingest_rss(
+    store: Store, settings: Settings, client: HttpClient, all_categories: bool = False
+) -> RunCounts:
+    """Today's announcement for each watched category; a stale or empty feed is said, not hidden."""
+    counts = RunCounts()
+    sink = PaperSink(store, "arxiv_rss", RSS_COLUMNS, counts, _watched(settings, all_categories))
+    for category in settings.arxiv_categories:
+        url = f"{settings.arxiv_rss_url.rstrip('/')}/{category}"
+        state = store.source_state("arxiv_rss", category) or {}
+        try:
+            result = client.get(url, etag=state.get("etag"), last_modified=state.get("last_modified"))
+            feed = parse_rss(result.content, url) if not result.not_modified else None
+        except SourceUnreachableError:
+            raise  # the other categories live on the same host
+        except (FetchError, InputFormatError) as exc:
+            sink.bad(BadRecord(url, str(exc)))
+            counts.notes.append(f"{category}: failed ({exc.__class__.__name__})")
+            continue
+        if feed is None:
+            counts.notes.append(f"{category}: unchanged since the last run (304)")
+            continue
+        announced = feed.announced.isoformat() if feed.announced else None
+        if not feed.records:
+            counts.notes.append(f"{category}: empty feed, no announcement today (weekend or holiday?)")
+        elif announced is not None and announced == state.get("cursor"):
+            counts.notes.append(f"{category}: stale, still the {announced} announcement already ingested")
+        for record in feed.records:
+            sink.add(record)
+        sink.flush()
+        store.set_source_state(
+            "arxiv_rss",
+            category,
+            cursor=announced or state.get("cursor"),
+            etag=result.etag,
+            last_modified=result.last_modified,
+        )
+    return counts
+
+
+def update(store: Store, settings: Settings, client: HttpClient) -> RunCounts:
+    """What `leanwatch update` does for arXiv: the daily RSS announcements."""
+    return ingest_rss(store, settings, client)
+
+
+# --- the query API -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ApiSearch:
+    """What to ask the query API: categories and a submitted-date window."""
+
+    categories: Sequence[str]
+    since: date
+    until: date
+    page_size: int = 500
+
+    def query(self) -> str:
+        cats = " OR ".join(f"cat:{c}" for c in self.categories)
+        window = f"submittedDate:[{self.since:%Y%m%d}0000 TO {self.until:%Y%m%d}2359]"
+        return f"({cats}) AND {window}" if cats else window
+
+
+def search_api(client: HttpClient, settings: Settings, search: ApiSearch) -> Iterator[Harvested | BadRecord]:
+    """Every result of `search`, page by page; the caller never sees the paging.
+
+    The total is re-read on each page: arXiv's count can shrink or grow during a run. An empty
+    page before the end is retried, then ends the search with a warning.
+    """
+    size = max(1, min(search.page_size, API_MAX_PAGE))
+    start, total, empty_tries = 0, None, 0
+    while total is None or start < total:
+        params: dict[str, str | int] = {
+            "search_query": search.query(),
+            "start": start,
+            "max_results": size,
+            "sortBy": "submittedDate",
+            "sortOrder": "ascending",
+        }
+        result = client.get(settings.arxiv_api_url, params=params, accept_status={400})
+        page = parse_api_page(result.content, f"{settings.arxiv_api_url} (start={start})")
+        if page.error or result.status == 400:
+            raise FetchError(settings.arxiv_api_url, f"arXiv API error: {page.error or 'HTTP 400'}")
+        total = page.total if page.total is not None else start + len(page.records)
+        if not page.records:
+            if start >= total:
+                break
+            empty_tries += 1
+            if empty_tries > EMPTY_PAGE_RETRIES:
+                log.warning("arXiv API: empty page at start=%d of %d; stopping early", start, total)
+                break
+            continue
+        empty_tries = 0
+        yield from page.records
+        start += len(page.records)
+
+
+def ingest_api(
+    store: Store,
+    settings: Settings,
+    client: HttpClient,
+    since: date,
+    until: date,
+    all_categories: bool = False,
+) -> RunCounts:
+    counts = RunCounts()
+    sink = PaperSink(
+        store, "arxiv_api", FULL_COLUMNS, counts, _watched(settings, all_categories), batch_size=5_000
+    )
+    search = ApiSearch([] if all_categories else list(settings.arxiv_categories), since, until)
+    for record in progress(search_api(client, settings, search), desc="arXiv API", unit="papers"):
+        sink.add(record)
+    sink.flush()
+    return counts
+
+
+# --- OAI-PMH -----------------------------------------------------------------------------------
+
+
+def oai_sets(categories: Iterable[str]) -> list[str]:
+    """OAI sets covering the categories: cs.AI -> cs, stat.ML -> stat."""
+    return sorted({category.split(".")[0] for category in categories})
+
+
+def harvest_oai(
+    store: Store,
+    settings: Settings,
+    client: HttpClient,
+    since: date | None = None,
+    until: date | None = None,
+    all_categories: bool = False,
+) -> RunCounts:
+    """Incremental ListRecords per set. After each page the resumption token and the last datestamp
+    are stored as the set's cursor, so an interrupted harvest resumes where it stopped."""
+    counts = RunCounts()
+    sink = PaperSink(
+        store, "arxiv_oai", FULL_COLUMNS, counts, _watched(settings, all_categories), batch_size=5_000
+    )
+    for oai_set in oai_sets(settings.arxiv_categories):
+        _harvest_set(store, settings, client, sink, oai_set, since, until)
+    return counts
+
+
+def _harvest_set(
+    store: Store,
+    settings: Settings,
+    client: HttpClient,
+    sink: PaperSink,
+    oai_set: str,
+    since: date | None,
+    until: date | None,
+) -> None:
+    state = store.source_state("arxiv_oai", oai_set) or {}
+    cursor = json.loads(state["cursor"]) if state.get("cursor") else {}
+    token = cursor.get("token") if since is None else None
+    start_from = since.isoformat() if since else cursor.get("datestamp")
+    datestamp = cursor.get("datestamp")
+    while True:
+        if token:
+            params: dict[str, str | int] = {"verb": "ListRecords", "resumptionToken": token}
+        else:
+            params = {"verb": "ListRecords", "metadataPrefix": "arXiv", "set": oai_set}
+            if start_from:
+                params["from"] = start_from
+            if until:
+                params["until"] = until.isoformat()
+        result = client.get(settings.arxiv_oai_url, params=params)
+        page: OaiPage = parse_oai(result.content, f"{settings.arxiv_oai_url} ({oai_set})")
+        if page.error_code == "badResumptionToken" and token:
+            log.warning(
+                "OAI-PMH %s: the stored resumption token expired; restarting from %s", oai_set, start_from
+            )
+            token = None
+            continue
+        if page.error_code and page.error_code != "noRecordsMatch":
+            raise FetchError(settings.arxiv_oai_url, f"OAI-PMH error {page.error_code}: {page.error_message}")
+        for record in page.records:
+            sink.add(record)
+        sink.flush()  # stored before the token that points past it
+        if page.deleted:
+            sink.counts.skip("deleted upstream", page.deleted)
+        datestamp = max(filter(None, (datestamp, page.last_datestamp)), default=None)
+        token = page.token
+        store.set_source_state(
+            "arxiv_oai", oai_set, cursor=json.dumps({"datestamp": datestamp, "token": token})
+        )
+        if not token:
+            return
+
+
+# --- local files -------------------------------------------------------------------------------
+
+
+def detect_format(path: Path) -> str:
+    """snapshot (JSON lines), recorded (a saved {url, status_code, body} exchange), api, oai or rss."""
+    name = path.name.lower()
+    if name.endswith((".jsonl", ".jsonl.gz", ".ndjson", ".json.gz")):
+        return "snapshot"
+    with path.open("rb") as handle:
+        head = handle.read(4096).lstrip()
+    if head.startswith(b"{"):
+        return (
+            "recorded" if b'"body"' in head or (name.endswith(".json") and b'"url"' in head) else "snapshot"
+        )
+    if b"<OAI-PMH" in head:
+        return "oai"
+    if b"<rss" in head or b"<rdf:RDF" in head:
+        return "rss"
+    if b"<feed" in head:
+        return "api"
+    raise InputFormatError(f"{path}: not an arXiv snapshot, API page, OAI-PMH response or RSS feed")
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files += sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+        elif path.exists():
+            files.append(path)
+        else:
+            raise InputFormatError(f"{path}: no such file or directory")
+    return files
+
+
+def file_records(path: Path, kind: str) -> Iterator[Harvested | BadRecord]:
+    if kind == "snapshot":
+        yield from snapshot_records(path)
+    elif kind == "oai":
+        yield from parse_oai(path, str(path)).records
+    elif kind == "rss":
+        yield from parse_rss(path.read_bytes(), str(path)).records
+    else:
+        yield from _api_file_page(path, kind).records
+
+
+def _api_file_page(path: Path, kind: str) -> ApiPage:
+    if kind == "api":
+        return parse_api_page(path.read_bytes(), str(path))
+    try:
+        exchange = json.loads(path.read_text())
+        body = exchange["body"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InputFormatError(f"{path}: not a saved exchange with a body: {exc}") from exc
+    page = parse_api_page(body.encode(), f"{path} ({exchange.get('url', '')})")
+    if page.error:
+        page.records.append(BadRecord(str(path), f"arXiv API error feed: {page.error}"))
+    return page
+
+
+def ingest_files(
+    store: Store, settings: Settings, paths: Iterable[Path], all_categories: bool = False
+) -> RunCounts:
+    """Load saved arXiv data. The snapshot streams in batches, so memory stays bounded."""
+    counts = RunCounts()
+    files = expand_paths(paths)
+    watched = _watched(settings, all_categories)
+    sinks: dict[str, PaperSink] = {}
+    for path in files:
+        kind = detect_format(path)
+        source = {"snapshot": "arxiv_snapshot", "oai": "arxiv_oai", "rss": "arxiv_rss"}.get(kind, "arxiv_api")
+        if source not in sinks:
+            columns = RSS_COLUMNS if source == "arxiv_rss" else FULL_COLUMNS
+            sinks[source] = PaperSink(store, source, columns, counts, watched)
+        sink = sinks[source]
+        try:
+            for record in progress(file_records(path, kind), desc=path.name, unit="records"):
+                sink.add(record)
+        except InputFormatError as exc:
+            sink.bad(BadRecord(str(path), str(exc)))
+        sink.flush()
+    return counts
+
+
+def parse_day(text: str) -> date:
+    try:
+        return datetime.strptime(text, "%Y-%m-%d").date()
+    except ValueError as exc:
+        raise InputFormatError(f"{text!r} is not a date (YYYY-MM-DD)") from exc
+
+
+def default_window(since: date | None, until: date | None, today: date) -> tuple[date, date]:
+    end = until or today
+    return since or end - timedelta(days=7), end

@@ -1,0 +1,369 @@
+"""arXiv's formats to paper rows: the metadata snapshot JSONL, API Atom pages, OAI-PMH XML, RSS.
+
+Pure functions over bytes and files; fetching lives in `ingest.arxiv`. Every record that cannot
+be read becomes a `BadRecord` naming where it was, and parsing goes on with the next.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+
+import feedparser
+import orjson
+from lxml import etree
+
+from ingest.papers import BadRecord, Harvested
+from leanwatch.errors import InputFormatError
+from leanwatch.records import ArxivId, PaperRow, parse_arxiv_id
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+ARXIV_ATOM = "{http://arxiv.org/schemas/atom}"
+OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
+
+# The paper columns each format knows; the store leaves the others as they are.
+FULL_COLUMNS = (
+    "arxiv_id",
+    "arxiv_version",
+    "title",
+    "abstract",
+    "authors",
+    "categories",
+    "primary_category",
+    "published",
+    "updated",
+    "comment",
+    "doi",
+    "journal_ref",
+    "links",
+)
+RSS_COLUMNS = (
+    "arxiv_id",
+    "arxiv_version",
+    "title",
+    "abstract",
+    "authors",
+    "categories",
+    "primary_category",
+    "announced",
+    "links",
+)
+
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1
+    )
+}
+
+
+def collapse(text: str | None) -> str | None:
+    """Whitespace runs to one space, ends trimmed; LaTeX and everything else kept as written."""
+    if text is None:
+        return None
+    collapsed = " ".join(text.split())
+    return collapsed or None
+
+
+def paper_row(
+    arxiv: ArxivId,
+    title: str | None,
+    abstract: str | None,
+    authors: list[str],
+    categories: list[str],
+    **extra: Any,
+) -> PaperRow:
+    ordered = list(dict.fromkeys(categories))  # dedupe, primary stays first
+    row: PaperRow = {
+        "paper_id": arxiv.paper_id,
+        "arxiv_id": arxiv.id,
+        "arxiv_version": arxiv.version,
+        "title": collapse(title) or "(untitled)",
+        "abstract": collapse(abstract),
+        "authors": [name for name in (collapse(a) for a in authors) if name],
+        "categories": ordered,
+        "primary_category": ordered[0] if ordered else None,
+        "links": [
+            f"https://arxiv.org/abs/{arxiv.id}",
+            f"https://arxiv.org/pdf/{arxiv.id}",
+            f"https://arxiv.org/html/{arxiv.id}",
+        ],
+    }
+    row.update(extra)  # type: ignore[typeddict-item]
+    return row
+
+
+def rfc2822_utc(text: str) -> datetime:
+    """'Mon, 2 Apr 2007 19:18:42 GMT' as naive UTC; the snapshot's form takes the fast path."""
+    parts = text.split()
+    if len(parts) == 6 and parts[5] == "GMT" and parts[2] in _MONTHS:
+        hour, minute, second = parts[4].split(":")
+        return datetime(int(parts[3]), _MONTHS[parts[2]], int(parts[1]), int(hour), int(minute), int(second))
+    return parsedate_to_datetime(text).astimezone(UTC).replace(tzinfo=None)
+
+
+def iso_utc(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+
+
+# --- the metadata snapshot (JSON lines) -------------------------------------------------------
+
+
+def open_text(path: Path) -> io.BufferedIOBase:
+    return gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb")
+
+
+def snapshot_records(path: Path) -> Iterator[Harvested | BadRecord]:
+    """Stream the arXiv metadata snapshot (plain or .gz), one record per line."""
+    with open_text(path) as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                yield snapshot_record(orjson.loads(line))
+            except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, InputFormatError) as exc:
+                yield BadRecord(f"{path}:{number}", _reason(exc))
+
+
+def snapshot_record(obj: dict[str, Any]) -> Harvested:
+    raw_id = obj["id"]
+    versions = obj.get("versions") or []
+    latest = versions[-1]["version"] if versions else None
+    arxiv = parse_arxiv_id(raw_id + latest if latest else raw_id)
+    parsed = obj.get("authors_parsed")
+    if parsed:
+        authors = [" ".join(part for part in (p[1], p[0], *p[2:]) if part) for p in parsed]
+    else:
+        authors = (obj.get("authors") or "").replace(" and ", ", ").split(", ")
+    published = rfc2822_utc(versions[0]["created"]) if versions else None
+    row = paper_row(
+        arxiv,
+        obj.get("title"),
+        obj.get("abstract"),
+        authors,
+        (obj.get("categories") or "").split(),
+        published=published,
+        updated=rfc2822_utc(versions[-1]["created"]) if versions else None,
+        comment=collapse(obj.get("comments")),
+        doi=collapse(obj.get("doi")),
+        journal_ref=collapse(obj.get("journal-ref")),
+    )
+    return Harvested(row, f"{arxiv.id}{latest or ''}")
+
+
+# --- the query API (Atom) ----------------------------------------------------------------------
+
+
+@dataclass
+class ApiPage:
+    total: int | None
+    start: int | None
+    records: list[Harvested | BadRecord] = field(default_factory=list)
+    error: str | None = None  # arXiv's error feed: one entry titled "Error"
+
+
+def parse_api_page(content: bytes, where: str) -> ApiPage:
+    try:
+        root = etree.fromstring(content, parser=_PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise InputFormatError(f"{where}: not an Atom feed: {exc}") from exc
+    if root is None or etree.QName(root).localname != "feed":
+        raise InputFormatError(f"{where}: not an Atom feed")
+    page = ApiPage(
+        _int(root.findtext(f"{OPENSEARCH}totalResults")), _int(root.findtext(f"{OPENSEARCH}startIndex"))
+    )
+    for index, entry in enumerate(root.iterfind(f"{ATOM}entry")):
+        entry_id = entry.findtext(f"{ATOM}id") or ""
+        if entry.findtext(f"{ATOM}title") == "Error" and "/api/errors" in entry_id:
+            page.error = collapse(entry.findtext(f"{ATOM}summary")) or entry_id
+            continue
+        try:
+            page.records.append(api_entry(entry))
+        except (InputFormatError, ValueError) as exc:
+            page.records.append(BadRecord(f"{where} entry {index + 1}", _reason(exc)))
+    return page
+
+
+def api_entry(entry: etree._Element) -> Harvested:
+    arxiv = parse_arxiv_id(entry.findtext(f"{ATOM}id") or "")
+    primary = entry.find(f"{ARXIV_ATOM}primary_category")
+    categories = [primary.get("term", "")] if primary is not None else []
+    categories += [c.get("term", "") for c in entry.iterfind(f"{ATOM}category")]
+    row = paper_row(
+        arxiv,
+        entry.findtext(f"{ATOM}title"),
+        entry.findtext(f"{ATOM}summary"),
+        [a.findtext(f"{ATOM}name") or "" for a in entry.iterfind(f"{ATOM}author")],
+        [c for c in categories if c],
+        published=iso_utc(entry.findtext(f"{ATOM}published")),
+        updated=iso_utc(entry.findtext(f"{ATOM}updated")),
+        comment=collapse(entry.findtext(f"{ARXIV_ATOM}comment")),
+        doi=collapse(entry.findtext(f"{ARXIV_ATOM}doi")),
+        journal_ref=collapse(entry.findtext(f"{ARXIV_ATOM}journal_ref")),
+    )
+    return Harvested(row, f"{arxiv.id}v{arxiv.version}" if arxiv.version else arxiv.id)
+
+
+# --- OAI-PMH (metadataPrefix=arXiv) ------------------------------------------------------------
+
+
+@dataclass
+class OaiPage:
+    records: list[Harvested | BadRecord] = field(default_factory=list)
+    deleted: int = 0
+    token: str | None = None  # resumptionToken: more pages follow when set
+    last_datestamp: str | None = None
+    error_code: str | None = None  # e.g. noRecordsMatch, badResumptionToken
+    error_message: str | None = None
+
+
+def parse_oai(source: bytes | Path, where: str) -> OaiPage:
+    """An OAI-PMH ListRecords or GetRecord response, streamed (files can be large)."""
+    page = OaiPage()
+    stream = io.BytesIO(source) if isinstance(source, bytes) else source.open("rb")
+    count = 0
+    try:
+        with stream:
+            for _, element in etree.iterparse(
+                stream, events=("end",), tag=("{*}record", "{*}error", "{*}resumptionToken")
+            ):
+                name = etree.QName(element).localname
+                if name == "record":
+                    count += 1
+                    _oai_record(element, page, f"{where} record {count}")
+                elif name == "error":
+                    page.error_code = element.get("code")
+                    page.error_message = collapse(element.text)
+                else:
+                    page.token = (element.text or "").strip() or None
+                element.clear(keep_tail=False)
+    except etree.XMLSyntaxError as exc:
+        page.records.append(BadRecord(f"{where} line {exc.lineno}", f"malformed XML: {exc.msg}"))
+    return page
+
+
+def _oai_record(record: etree._Element, page: OaiPage, where: str) -> None:
+    header = _child(record, "header")
+    if header is None:
+        page.records.append(BadRecord(where, "no header"))
+        return
+    page.last_datestamp = _text(header, "datestamp") or page.last_datestamp
+    if header.get("status") == "deleted":
+        page.deleted += 1
+        return
+    metadata = _child(record, "metadata")
+    arxiv_meta = _child(metadata, "arXiv") if metadata is not None else None
+    if arxiv_meta is None:
+        page.records.append(BadRecord(where, "no arXiv metadata"))
+        return
+    try:
+        arxiv = parse_arxiv_id(_text(arxiv_meta, "id") or "")
+        authors_el = _child(arxiv_meta, "authors")
+        authors = [
+            " ".join(filter(None, (_text(a, "forenames"), _text(a, "keyname"), _text(a, "suffix"))))
+            for a in (authors_el if authors_el is not None else [])
+        ]
+        created = _text(arxiv_meta, "created")
+        updated = _text(arxiv_meta, "updated")
+        row = paper_row(
+            arxiv,
+            _text(arxiv_meta, "title"),
+            _text(arxiv_meta, "abstract"),
+            authors,
+            (_text(arxiv_meta, "categories") or "").split(),
+            published=_day(created),
+            updated=_day(updated or created),
+            comment=collapse(_text(arxiv_meta, "comments")),
+            doi=collapse(_text(arxiv_meta, "doi")),
+            journal_ref=collapse(_text(arxiv_meta, "journal-ref")),
+        )
+    except (InputFormatError, ValueError) as exc:
+        page.records.append(BadRecord(where, _reason(exc)))
+        return
+    page.records.append(Harvested(row, arxiv.id))
+
+
+def _child(element: etree._Element, name: str) -> etree._Element | None:
+    """The first child with this local name, whatever its namespace (some records have none)."""
+    for child in element:
+        if isinstance(child.tag, str) and etree.QName(child).localname == name:
+            return child
+    return None
+
+
+def _text(element: etree._Element, name: str) -> str | None:
+    child = _child(element, name)
+    return child.text if child is not None else None
+
+
+def _day(text: str | None) -> datetime | None:
+    return datetime.combine(date.fromisoformat(text.strip()), datetime.min.time()) if text else None
+
+
+# --- RSS (rss.arxiv.org, the 2024+ RSS 2.0 format) ---------------------------------------------
+
+
+@dataclass
+class RssFeed:
+    category: str | None
+    announced: date | None
+    records: list[Harvested | BadRecord] = field(default_factory=list)
+
+
+def parse_rss(content: bytes, where: str) -> RssFeed:
+    parsed = feedparser.parse(content)
+    if parsed.bozo and not parsed.entries:
+        raise InputFormatError(f"{where}: not a readable feed: {parsed.get('bozo_exception')}")
+    channel = parsed.feed
+    stamp = channel.get("published_parsed") or channel.get("updated_parsed")
+    announced = date(stamp.tm_year, stamp.tm_mon, stamp.tm_mday) if stamp else None
+    title = channel.get("title", "")
+    feed = RssFeed(title.split(" updates")[0] or None, announced)
+    for index, entry in enumerate(parsed.entries, start=1):
+        try:
+            feed.records.append(rss_entry(entry, announced))
+        except (InputFormatError, ValueError, KeyError) as exc:
+            feed.records.append(BadRecord(f"{where} item {index}", _reason(exc)))
+    return feed
+
+
+def rss_entry(entry: Any, announced: date | None) -> Harvested:
+    description = entry.get("description", "")
+    head, _, abstract = description.partition("Abstract:")
+    raw_id = (
+        head.split()[0].removeprefix("arXiv:") if head.strip() else entry.get("id", "").rsplit(":", 1)[-1]
+    )
+    arxiv = parse_arxiv_id(raw_id)
+    creators = entry.get("author", "")
+    row = paper_row(
+        arxiv,
+        entry.get("title"),
+        abstract,
+        creators.split(","),
+        [tag["term"] for tag in entry.get("tags", []) if tag.get("term")],
+        announced=announced,
+    )
+    return Harvested(row, raw_id, entry.get("arxiv_announce_type"))
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+
+
+def _int(text: str | None) -> int | None:
+    return int(text) if text and text.strip().isdigit() else None
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return f"{type(exc).__name__}: {text}" if isinstance(exc, KeyError) else text
