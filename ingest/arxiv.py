@@ -9,7 +9,12 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
+import os
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -19,15 +24,17 @@ from ingest.arxiv_parse import (
     RSS_COLUMNS,
     ApiPage,
     OaiPage,
+    open_text,
     parse_api_page,
     parse_oai,
     parse_rss,
+    snapshot_lines,
     snapshot_records,
 )
 from ingest.http import HttpClient
-from ingest.papers import BadRecord, Harvested, PaperSink
+from ingest.papers import BadRecord, BatchSpec, Harvested, PaperSink, PreparedBatch, prepare
 from ingest.run import RunCounts
-from leanwatch.errors import FetchError, InputFormatError, SourceUnreachableError
+from leanwatch.errors import FetchError, IngestError, InputFormatError, SourceUnreachableError
 from leanwatch.logs import progress
 from leanwatch.settings import Settings
 from leanwatch.store import Store
@@ -97,12 +104,18 @@ class ApiSearch:
     """What to ask the query API: categories and a submitted-date window."""
 
     categories: Sequence[str]
-    since: date
-    until: date
+    since: date | None = None
+    until: date | None = None
     page_size: int = 500
+    limit: int | None = None  # stop after this many results
+    raw_query: str | None = None  # arXiv's own search_query syntax, instead of categories and dates
 
     def query(self) -> str:
+        if self.raw_query:
+            return self.raw_query
         cats = " OR ".join(f"cat:{c}" for c in self.categories)
+        if self.since is None or self.until is None:
+            return f"({cats})"
         window = f"submittedDate:[{self.since:%Y%m%d}0000 TO {self.until:%Y%m%d}2359]"
         return f"({cats}) AND {window}" if cats else window
 
@@ -115,7 +128,8 @@ def search_api(client: HttpClient, settings: Settings, search: ApiSearch) -> Ite
     """
     size = max(1, min(search.page_size, API_MAX_PAGE))
     start, total, empty_tries = 0, None, 0
-    while total is None or start < total:
+    limit = search.limit if search.limit is not None else float("inf")
+    while (total is None or start < total) and start < limit:
         params: dict[str, str | int] = {
             "search_query": search.query(),
             "start": start,
@@ -137,7 +151,7 @@ def search_api(client: HttpClient, settings: Settings, search: ApiSearch) -> Ite
                 break
             continue
         empty_tries = 0
-        yield from page.records
+        yield from page.records[: int(min(len(page.records), limit - start))]
         start += len(page.records)
 
 
@@ -294,6 +308,65 @@ def _api_file_page(path: Path, kind: str) -> ApiPage:
     return page
 
 
+PARALLEL_MIN_BYTES = 8_000_000  # smaller files are parsed inline: starting workers costs ~1 s
+BLOCK_BYTES = 4 * 2**20
+
+
+def line_blocks(path: Path, size: int = BLOCK_BYTES) -> Iterator[tuple[int, bytes]]:
+    """The file in blocks of whole lines (~`size` bytes each), each with its first line's number.
+
+    Workers split the lines, so this process only decompresses and counts newlines.
+    """
+    with open_text(path) as handle:
+        first, rest = 1, b""
+        while True:
+            data = handle.read(size)
+            if not data:
+                if rest:
+                    yield first, rest
+                return
+            data = rest + data
+            cut = data.rfind(b"\n") + 1
+            if cut == 0:  # one line longer than a block: keep reading
+                rest = data
+                continue
+            block, rest = data[:cut], data[cut:]
+            yield first, block
+            first += block.count(b"\n")
+
+
+def prepare_snapshot_block(where: str, first_line: int, block: bytes, spec: BatchSpec) -> PreparedBatch:
+    """Worker: parse and prepare one block of snapshot lines."""
+    return prepare(snapshot_lines(block.splitlines(), where, first_line), spec)
+
+
+def ingest_snapshot_parallel(path: Path, sink: PaperSink, workers: int) -> None:
+    """Parse in `workers` processes while this one upserts; results are written in file order."""
+    context = multiprocessing.get_context("spawn")  # never fork a process holding DuckDB threads
+    in_flight: deque[Future[PreparedBatch]] = deque()
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        for first_line, block in progress(line_blocks(path), desc=path.name, unit="blocks"):
+            in_flight.append(pool.submit(prepare_snapshot_block, str(path), first_line, block, sink.spec))
+            if len(in_flight) > 2 * workers:  # bounded: memory stays flat however big the file
+                sink.write(in_flight.popleft().result())
+        while in_flight:
+            sink.write(in_flight.popleft().result())
+
+
+def _read_file(path: Path, kind: str, sink: PaperSink, workers: int) -> None:
+    if kind == "snapshot" and workers > 1 and path.stat().st_size >= PARALLEL_MIN_BYTES:
+        try:
+            ingest_snapshot_parallel(path, sink, workers)
+        except BrokenProcessPool as exc:
+            raise IngestError(
+                f"{path}: a parsing worker process died ({exc}); the batches written so far are kept. "
+                "Run again (it is idempotent), or with LEANWATCH_INGEST_WORKERS=1 to parse in one process"
+            ) from exc
+        return
+    for record in progress(file_records(path, kind), desc=path.name, unit="records"):
+        sink.add(record)
+
+
 def ingest_files(
     store: Store, settings: Settings, paths: Iterable[Path], all_categories: bool = False
 ) -> RunCounts:
@@ -303,17 +376,23 @@ def ingest_files(
     watched = _watched(settings, all_categories)
     sinks: dict[str, PaperSink] = {}
     for path in files:
-        kind = detect_format(path)
+        try:
+            kind = detect_format(path)
+        except InputFormatError as exc:  # one unreadable file does not stop the others
+            counts.errors += 1
+            log.warning("%s", exc)
+            continue
         source = {"snapshot": "arxiv_snapshot", "oai": "arxiv_oai", "rss": "arxiv_rss"}.get(kind, "arxiv_api")
         if source not in sinks:
             columns = RSS_COLUMNS if source == "arxiv_rss" else FULL_COLUMNS
             sinks[source] = PaperSink(store, source, columns, counts, watched)
         sink = sinks[source]
         try:
-            for record in progress(file_records(path, kind), desc=path.name, unit="records"):
-                sink.add(record)
+            _read_file(path, kind, sink, settings.ingest_workers or os.cpu_count() or 1)
         except InputFormatError as exc:
             sink.bad(BadRecord(str(path), str(exc)))
+        except (OSError, EOFError) as exc:  # a truncated .gz or an unreadable file
+            sink.bad(BadRecord(str(path), f"{type(exc).__name__}: {exc}"))
         sink.flush()
     return counts
 

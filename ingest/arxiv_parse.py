@@ -6,9 +6,8 @@ be read becomes a `BadRecord` naming where it was, and parsing goes on with the 
 
 from __future__ import annotations
 
-import gzip
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
@@ -17,6 +16,7 @@ from typing import Any
 
 import feedparser
 import orjson
+from isal import igzip
 from lxml import etree
 
 from ingest.papers import BadRecord, Harvested
@@ -86,7 +86,7 @@ def paper_row(
         "arxiv_version": arxiv.version,
         "title": collapse(title) or "(untitled)",
         "abstract": collapse(abstract),
-        "authors": [name for name in (collapse(a) for a in authors) if name],
+        "authors": [name for name in [" ".join(a.split()) for a in authors] if name],
         "categories": ordered,
         "primary_category": ordered[0] if ordered else None,
         "links": [
@@ -119,19 +119,24 @@ def iso_utc(text: str | None) -> datetime | None:
 
 
 def open_text(path: Path) -> io.BufferedIOBase:
-    return gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb")
+    """The file's bytes, decompressed when it is .gz."""
+    return igzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb")
 
 
 def snapshot_records(path: Path) -> Iterator[Harvested | BadRecord]:
     """Stream the arXiv metadata snapshot (plain or .gz), one record per line."""
     with open_text(path) as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                yield snapshot_record(orjson.loads(line))
-            except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, InputFormatError) as exc:
-                yield BadRecord(f"{path}:{number}", _reason(exc))
+        yield from snapshot_lines(handle, str(path), first_line=1)
+
+
+def snapshot_lines(lines: Iterable[bytes], where: str, first_line: int) -> Iterator[Harvested | BadRecord]:
+    for number, line in enumerate(lines, start=first_line):
+        if not line.strip():
+            continue
+        try:
+            yield snapshot_record(orjson.loads(line))
+        except (orjson.JSONDecodeError, KeyError, IndexError, TypeError, ValueError, InputFormatError) as exc:
+            yield BadRecord(f"{where}:{number}", _reason(exc))
 
 
 def snapshot_record(obj: dict[str, Any]) -> Harvested:
@@ -140,11 +145,12 @@ def snapshot_record(obj: dict[str, Any]) -> Harvested:
     latest = versions[-1]["version"] if versions else None
     arxiv = parse_arxiv_id(raw_id + latest if latest else raw_id)
     parsed = obj.get("authors_parsed")
-    if parsed:
-        authors = [" ".join(part for part in (p[1], p[0], *p[2:]) if part) for p in parsed]
+    if parsed:  # [keyname, forenames, suffix]: "forenames keyname suffix"; paper_row trims the gaps
+        authors = [" ".join(p[1:2] + p[0:1] + p[2:]) for p in parsed]
     else:
         authors = (obj.get("authors") or "").replace(" and ", ", ").split(", ")
     published = rfc2822_utc(versions[0]["created"]) if versions else None
+    updated = rfc2822_utc(versions[-1]["created"]) if len(versions) > 1 else published
     row = paper_row(
         arxiv,
         obj.get("title"),
@@ -152,7 +158,7 @@ def snapshot_record(obj: dict[str, Any]) -> Harvested:
         authors,
         (obj.get("categories") or "").split(),
         published=published,
-        updated=rfc2822_utc(versions[-1]["created"]) if versions else None,
+        updated=updated,
         comment=collapse(obj.get("comments")),
         doi=collapse(obj.get("doi")),
         journal_ref=collapse(obj.get("journal-ref")),

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ingest.http import HttpClient
-from leanwatch.errors import FetchError, InputFormatError
+from leanwatch.errors import FetchError, IngestError, InputFormatError
 from leanwatch.settings import Settings
 from leanwatch.store import Store, UpsertCounts
 
@@ -76,12 +76,14 @@ def run_source(store: Store, settings: Settings, client: HttpClient, source: Sou
     run_id = store.start_run(command, source.records_as or source.name)
     try:
         counts = source.update(store, settings, client)
-    except (FetchError, InputFormatError) as exc:
+    except (FetchError, InputFormatError, IngestError) as exc:
         store.finish_run(run_id, "failed", {"errors": 1}, str(exc))
         return Outcome(source.name, "failed", f"{source.name}: FAILED {exc}")
     except BaseException as exc:
         store.finish_run(run_id, "failed", {"errors": 1}, f"{type(exc).__name__}: {exc}")
         raise
-    status = "partial" if counts.errors else "ok"
+    # Failed: nothing at all could be read. Partial: some records could not.
+    status = ("failed" if not counts.fetched else "partial") if counts.errors else "ok"
     store.finish_run(run_id, status, counts.as_dict(), "; ".join(counts.notes))
-    return Outcome(source.name, status, f"{source.name}: {counts.summary()}")
+    label = "FAILED " if status == "failed" else ""
+    return Outcome(source.name, status, f"{source.name}: {label}{counts.summary()}")

@@ -56,3 +56,7 @@ class HttpStatusError(FetchError):
 
 class InputFormatError(LeanwatchError):
     """A local input file is malformed; the message names the file and line."""
+
+
+class IngestError(LeanwatchError):
+    """An ingest run could not go on; what it had written stays."""

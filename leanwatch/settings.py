@@ -26,6 +26,9 @@ def _setting(default: Any, help: str) -> Any:
 class Settings:
     data_dir: Path = _setting(Path("data"), "Data directory: the store, models/, exports/, digests/, runs/.")
     db_path: Path | None = _setting(None, "DuckDB store file; unset means <data_dir>/leanwatch.duckdb.")
+    db_memory_limit: str = _setting(
+        "512MB", "Memory DuckDB may use while writing (it spills to <data_dir>/duckdb_tmp beyond that)."
+    )
     writer_wait_seconds: float = _setting(
         600.0, "How long a writing command waits for another writer's lock before failing; 0 fails at once."
     )
@@ -62,6 +65,9 @@ class Settings:
     )
     blog_feeds_file: Path | None = _setting(
         None, "TOML list of lab blog feeds; unset means the list shipped with leanwatch."
+    )
+    ingest_workers: int = _setting(
+        0, "Worker processes that parse large snapshot files while the store writes; 0 means one per CPU."
     )
     ui_port: int = _setting(8501, "Port the Streamlit app listens on.")
 

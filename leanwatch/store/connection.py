@@ -25,7 +25,7 @@ def lock_path(db: Path) -> Path:
     return db.with_name(db.name + ".lock")
 
 
-def connect_writer(db: Path) -> duckdb.DuckDBPyConnection:
+def connect_writer(db: Path, memory_limit: str) -> duckdb.DuckDBPyConnection:
     db.parent.mkdir(parents=True, exist_ok=True)
     extensions = db.parent / "duckdb_extensions"
     try:
@@ -34,6 +34,8 @@ def connect_writer(db: Path) -> duckdb.DuckDBPyConnection:
         config: dict[str, str | bool | int | float | list[str]] = {
             "extension_directory": str(extensions),
             "checkpoint_threshold": "1GB",
+            "memory_limit": memory_limit,
+            "temp_directory": str(db.parent / "duckdb_tmp"),
         }
         con = duckdb.connect(str(db), config=config)
     except duckdb.Error as exc:

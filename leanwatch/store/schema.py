@@ -2,6 +2,10 @@
 
 Timestamps are UTC, stored as TIMESTAMP without zone. Lists are VARCHAR[]; free-form structured
 values (fingerprints, measured metrics) are JSON text.
+
+Keys are declared here (`TABLES`) and kept unique by the single writer's upsert (deduplicate the
+batch, update what exists, insert by anti-join), not by DuckDB PRIMARY KEY indexes: on 448k real
+papers those indexes made upserts 1.45x and checkpoints 1.8x slower (bench/arxiv_snapshot.py).
 """
 
 from __future__ import annotations
@@ -24,7 +28,10 @@ class TableSpec:
 
 TABLES: dict[str, TableSpec] = {
     "papers": TableSpec(
-        ("paper_id",), keep=("first_seen", "first_source"), stamp=("last_seen",), version="arxiv_version"
+        ("paper_id",),
+        keep=("first_seen", "first_source", "announced"),  # announced: the first announcement
+        stamp=("last_seen",),
+        version="arxiv_version",
     ),
     "paper_sources": TableSpec(("paper_id", "source"), keep=("first_seen",), stamp=("last_seen",)),
     "posts": TableSpec(("post_id",), keep=("first_seen",), stamp=("last_seen",)),
@@ -47,7 +54,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         "initial schema",
         """
         CREATE TABLE papers (
-            paper_id VARCHAR PRIMARY KEY,      -- arxiv:2501.01234, doi:10.x/y, hf:<id>
+            paper_id VARCHAR NOT NULL,      -- arxiv:2501.01234, doi:10.x/y, hf:<id>
             arxiv_id VARCHAR,                  -- without version: 2501.01234, hep-ex/0406020
             arxiv_version INTEGER,
             title VARCHAR NOT NULL,
@@ -73,11 +80,10 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             url VARCHAR,
             detail VARCHAR,                    -- e.g. announce_type
             first_seen TIMESTAMP,
-            last_seen TIMESTAMP,
-            PRIMARY KEY (paper_id, source)
+            last_seen TIMESTAMP
         );
         CREATE TABLE posts (
-            post_id VARCHAR PRIMARY KEY,       -- url:<hash> or the entry id
+            post_id VARCHAR NOT NULL,       -- url:<hash> or the entry id
             feed VARCHAR,
             lab VARCHAR,
             title VARCHAR,
@@ -94,8 +100,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         );
         CREATE TABLE post_papers (
             post_id VARCHAR NOT NULL,
-            paper_id VARCHAR NOT NULL,
-            PRIMARY KEY (post_id, paper_id)
+            paper_id VARCHAR NOT NULL
         );
         CREATE TABLE code_links (
             paper_id VARCHAR NOT NULL,
@@ -105,11 +110,10 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             stars INTEGER,
             source VARCHAR,
             first_seen TIMESTAMP,
-            last_seen TIMESTAMP,
-            PRIMARY KEY (paper_id, repo_url)
+            last_seen TIMESTAMP
         );
         CREATE TABLE results (
-            result_id VARCHAR PRIMARY KEY,
+            result_id VARCHAR NOT NULL,
             paper_id VARCHAR,
             task VARCHAR,
             dataset VARCHAR,
@@ -125,7 +129,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             first_seen TIMESTAMP
         );
         CREATE TABLE models (
-            model_id VARCHAR PRIMARY KEY,
+            model_id VARCHAR NOT NULL,
             name VARCHAR,
             organization VARCHAR,
             domain VARCHAR,
@@ -148,11 +152,10 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             method VARCHAR,                    -- rule, model, both
             evidence VARCHAR[],
             model_version VARCHAR,
-            tagged_at TIMESTAMP,
-            PRIMARY KEY (paper_id, label)
+            tagged_at TIMESTAMP
         );
         CREATE TABLE compute_facts (
-            fact_id VARCHAR PRIMARY KEY,
+            fact_id VARCHAR NOT NULL,
             paper_id VARCHAR NOT NULL,
             kind VARCHAR NOT NULL,             -- hardware, duration, chip_hours, parameters, flops, tokens
             value DOUBLE,
@@ -169,7 +172,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             extracted_at TIMESTAMP
         );
         CREATE TABLE claims (
-            claim_id VARCHAR PRIMARY KEY,
+            claim_id VARCHAR NOT NULL,
             paper_id VARCHAR NOT NULL,
             text VARCHAR,
             metric VARCHAR,
@@ -186,7 +189,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             extracted_at TIMESTAMP
         );
         CREATE TABLE verification_runs (
-            run_id VARCHAR PRIMARY KEY,
+            run_id VARCHAR NOT NULL,
             claim_id VARCHAR,
             recipe VARCHAR,
             recipe_version VARCHAR,
@@ -200,7 +203,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             run_dir VARCHAR
         );
         CREATE TABLE ingest_runs (
-            run_id VARCHAR PRIMARY KEY,
+            run_id VARCHAR NOT NULL,
             command VARCHAR,
             source VARCHAR,
             started_at TIMESTAMP,
@@ -220,8 +223,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             cursor VARCHAR,
             etag VARCHAR,
             last_modified VARCHAR,
-            updated_at TIMESTAMP,
-            PRIMARY KEY (source, key)
+            updated_at TIMESTAMP
         );
         """,
     ),

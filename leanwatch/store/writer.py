@@ -94,20 +94,21 @@ class Store:
         if missing_key:
             raise StoreError(f"{table}: batch lacks key columns {missing_key}")
 
-        statements = _upsert_statements(table, spec, cols, known)
+        sql = _upsert_statements(table, spec, cols, known)
         con = self._con
         con.register(_BATCH_VIEW, batch)
         try:
             con.execute("BEGIN")
-            con.execute(statements.stage)
-            con.execute(statements.pending)
-            deduped, new, pending = _fetch_counts(con)
-            if pending - new:
-                con.execute(statements.update)
-            if new:
-                con.execute(statements.insert)
-            con.execute("DROP TABLE _lw_dedup")
-            con.execute("DROP TABLE _lw_pending")
+            con.execute(sql.cast_view)
+            distinct = _scalar(con, sql.count_distinct)
+            source = "_lw_cast"
+            if distinct < batch.num_rows:  # only then is a deduplicated copy worth making
+                con.execute(sql.dedup)
+                source = "_lw_dedup"
+            updated = _scalar(con, sql.update.format(source=source))
+            new = _scalar(con, sql.insert.format(source=source))
+            con.execute("DROP VIEW _lw_cast")
+            con.execute("DROP TABLE IF EXISTS _lw_dedup")
             con.execute("COMMIT")
         except duckdb.Error as exc:
             con.execute("ROLLBACK")
@@ -117,10 +118,10 @@ class Store:
         return UpsertCounts(
             table,
             received=batch.num_rows,
-            duplicates=batch.num_rows - deduped,
+            duplicates=batch.num_rows - distinct,
             new=new,
-            updated=pending - new,
-            unchanged=deduped - pending,
+            updated=updated,
+            unchanged=distinct - new - updated,
         )
 
     def start_run(self, command: str, source: str | None) -> str:
@@ -175,10 +176,11 @@ class Store:
 
 @dataclass(frozen=True)
 class _UpsertStatements:
-    stage: str  # the batch, cast to the table's types, last row per key
-    pending: str  # staged rows that are new or differ from the stored ones
-    update: str
-    insert: str
+    cast_view: str  # the batch cast to the table's types, as a view (no copy)
+    count_distinct: str  # distinct keys in the batch
+    dedup: str  # a copy holding the last row per key, made only when keys repeat
+    update: str  # stored rows that differ; `{source}` is the view or the copy
+    insert: str  # rows whose key is not stored yet
 
 
 def _upsert_statements(
@@ -206,41 +208,38 @@ def _upsert_statements(
         )
         or "TRUE"
     )
-    first_key = q(spec.key[0])
     older = f"coalesce(b.{q(version)} < t.{q(version)}, FALSE)" if version else "FALSE"
     assignments = [
         f"{q(c)} = coalesce(b.{q(c)}, t.{q(c)})" if c == version else f"{q(c)} = b.{q(c)}"
         for c in compared + stamped
     ] + [f"{q(c)} = coalesce(t.{q(c)}, b.{q(c)})" for c in kept]
+    distinct_key = q(spec.key[0]) if len(spec.key) == 1 else f"({key})"
     return _UpsertStatements(
-        stage=(
-            f"CREATE OR REPLACE TEMP TABLE _lw_dedup AS SELECT {cast_list} FROM "
-            f"(SELECT *, row_number() OVER () AS _lw_ord FROM {_BATCH_VIEW}) "
+        cast_view=f"CREATE OR REPLACE TEMP VIEW _lw_cast AS SELECT {cast_list} FROM {_BATCH_VIEW}",
+        count_distinct=f"SELECT count(DISTINCT {distinct_key}) FROM {_BATCH_VIEW}",
+        dedup=(
+            f"CREATE OR REPLACE TEMP TABLE _lw_dedup AS SELECT {col_list} FROM "
+            f"(SELECT *, row_number() OVER () AS _lw_ord FROM _lw_cast) "
             f"QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY _lw_ord DESC) = 1"
         ),
-        pending=(
-            f"CREATE OR REPLACE TEMP TABLE _lw_pending AS SELECT b.*, t.{first_key} IS NULL AS _lw_new "
-            f"FROM _lw_dedup b LEFT JOIN {target} t ON {join} "
-            f"WHERE t.{first_key} IS NULL OR (NOT ({same}) AND NOT ({older}))"
-        ),
-        # With no non-key column to write, a stored row can never differ: `pending` holds only new rows.
+        # With no non-key column to write, a stored row can never differ: nothing to update.
         update=(
-            f"UPDATE {target} AS t SET {', '.join(assignments)} FROM _lw_pending b "
-            f"WHERE {join} AND NOT b._lw_new"
+            f"UPDATE {target} AS t SET {', '.join(assignments)} FROM {{source}} b "
+            f"WHERE {join} AND NOT ({same}) AND NOT ({older})"
             if assignments
-            else "SELECT 1"
+            else "SELECT 0"
         ),
-        insert=f"INSERT INTO {target} ({col_list}) SELECT {col_list} FROM _lw_pending WHERE _lw_new",
+        insert=(
+            f"INSERT INTO {target} ({col_list}) SELECT {col_list} FROM {{source}} b "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {target} t WHERE {join})"
+        ),
     )
 
 
-def _fetch_counts(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int]:
-    row = con.execute(
-        "SELECT (SELECT count(*) FROM _lw_dedup), "
-        "(SELECT count(*) FROM _lw_pending WHERE _lw_new), (SELECT count(*) FROM _lw_pending)"
-    ).fetchone()
-    assert row is not None  # an aggregate always returns one row
-    return int(row[0]), int(row[1]), int(row[2])
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    """The one number a statement returns: a count, or the rows an INSERT/UPDATE changed."""
+    row = con.execute(sql).fetchone()
+    return int(row[0]) if row is not None and row[0] is not None else 0
 
 
 @contextmanager
@@ -249,7 +248,7 @@ def open_writer(settings: Settings, command: str) -> Iterator[Store]:
     db = settings.db
     with WriterLock(lock_path(db), command) as lock:
         lock.acquire(settings.writer_wait_seconds)
-        con = connect_writer(db)
+        con = connect_writer(db, settings.db_memory_limit)
         try:
             store = Store(con)
             interrupted = store.mark_interrupted_runs()

@@ -18,7 +18,7 @@ def _dump(settings: Settings, table: str = "papers") -> list[tuple[Any, ...]]:
 
 
 def test_migrations_from_empty_are_recorded_once(settings: Settings) -> None:
-    con = connect_writer(settings.db)
+    con = connect_writer(settings.db, settings.db_memory_limit)
     try:
         tables = {
             row[0] for row in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
@@ -114,3 +114,19 @@ def test_source_state_round_trip(settings: Settings) -> None:
             store.set_source_state("x", colour="red")
     with open_reader(settings) as reader:
         assert reader.source_summary()["arxiv_oai"]["cursor"] == "token-1"
+
+
+def test_keys_stay_unique_across_overlapping_batches(
+    settings: Settings, real_rows: list[dict[str, Any]]
+) -> None:
+    """Uniqueness is the upsert's job (no DuckDB index): overlapping batches never duplicate a key."""
+    rows = real_rows[:900]
+    sources = [{"paper_id": r["paper_id"], "source": "test", "source_id": r["arxiv_id"]} for r in rows]
+    with open_writer(settings, "test") as store:
+        for start in (0, 200, 400, 0):
+            store.upsert("papers", rows[start : start + 500])
+            store.upsert("paper_sources", sources[start : start + 500] + sources[start : start + 10])
+        papers = store.query("SELECT count(*), count(DISTINCT paper_id) FROM papers")
+        provenance = store.query("SELECT count(*), count(DISTINCT (paper_id, source)) FROM paper_sources")
+    assert papers == [(900, 900)]
+    assert provenance == [(900, 900)]
