@@ -166,10 +166,13 @@ def _format_status(report: Mapping[str, Any]) -> str:
         lines.append("  (no source has run yet)")
     for name, info in report["sources"].items():
         last = info.get("last_run") or {}
-        run = f"last run {last.get('started_at')} {last.get('status')}" if last else "never run"
-        lines.append(f"  {name:<18} papers {info.get('papers', 0):>8,}  {run}")
+        run = f"  last run {last.get('started_at')} {last.get('status')}" if last else ""
+        lines.append(f"  {name:<18} papers {info.get('papers', 0):>8,}{run}")
         if last.get("message"):
             lines.append(f"  {'':<18} {last['message']}")
+        for key, state in info.get("state", {}).items():
+            cursor = state["cursor"] or ("etag " + state["etag"] if state["etag"] else "-")
+            lines.append(f"  {'':<18} {key or '(all)'}: {cursor} (updated {state['updated_at']})")
     return "\n".join(lines)
 
 

@@ -66,11 +66,16 @@ class Reader:
                 "errors": errors,
                 "message": message,
             }
-        for source, cursor, updated_at in self.query(
-            "SELECT source, cursor, updated_at FROM source_state WHERE key = ''"
+        for source, key, cursor, etag, modified, updated_at in self.query(
+            "SELECT source, key, cursor, etag, last_modified, updated_at FROM source_state "
+            "ORDER BY source, key"
         ):
-            sources.setdefault(source, {})["cursor"] = cursor
-            sources[source]["state_updated_at"] = _iso(updated_at)
+            sources.setdefault(source, {}).setdefault("state", {})[key] = {
+                "cursor": cursor,
+                "etag": etag,
+                "last_modified": modified,
+                "updated_at": _iso(updated_at),
+            }
         return sources
 
     def schema_version(self) -> int:

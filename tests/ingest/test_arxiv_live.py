@@ -19,6 +19,7 @@ from ingest import arxiv
 from ingest.http import HttpClient
 from leanwatch.errors import FetchError
 from leanwatch.settings import Settings
+from leanwatch.status import store_status
 from leanwatch.store import open_reader, open_writer
 
 FEEDS = {"cs.AI": "arxiv_cs_ai.xml", "cs.CL": "arxiv_cs_cl.xml", "cs.LG": "arxiv_cs_lg.xml"}
@@ -338,6 +339,6 @@ def test_oai_harvest_resumes_after_a_failure(
     assert categories == ["hep-th"]
     assert str(published).startswith("2016-07-06")
     assert doi == "10.1002/andp.201700188"
-    with open_writer(physics, "check") as store:
-        state = store.source_state("arxiv_oai", "hep-ex")
-    assert state is not None and json.loads(state["cursor"]) == {"datestamp": "2017-12-14", "token": None}
+    shown = store_status(physics)["sources"]["arxiv_oai"]  # what `leanwatch status` reports
+    assert json.loads(shown["state"]["hep-ex"]["cursor"]) == {"datestamp": "2017-12-14", "token": None}
+    assert shown["papers"] == 6

@@ -113,7 +113,8 @@ def test_source_state_round_trip(settings: Settings) -> None:
         with pytest.raises(StoreError):
             store.set_source_state("x", colour="red")
     with open_reader(settings) as reader:
-        assert reader.source_summary()["arxiv_oai"]["cursor"] == "token-1"
+        state = reader.source_summary()["arxiv_oai"]["state"]
+    assert state[""]["cursor"] == "token-1"
 
 
 def test_keys_stay_unique_across_overlapping_batches(
