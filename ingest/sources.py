@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ingest import arxiv
+from ingest import arxiv, blogs
 from ingest.run import Source
 
 SOURCES: dict[str, Source] = {
@@ -17,7 +17,7 @@ SOURCES: dict[str, Source] = {
         ),
         Source("hf_papers", "Hugging Face daily papers: upvotes, code, organisations", issue=4),
         Source("epoch", "Epoch AI notable models: parameters, training compute", issue=4),
-        Source("blogs", "AI lab blog feeds", issue=5),
+        Source("blogs", "AI lab blog feeds", issue=5, update=blogs.update),
         Source("pwc", "Papers with Code archived dumps and model-index files (files only)", issue=4),
     )
 }

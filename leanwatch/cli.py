@@ -279,6 +279,36 @@ def ingest_arxiv(
         sys.exit(1)
 
 
+@ingest.command("blogs")
+@click.option("--list", "list_feeds", is_flag=True, help="Show the configured feeds and exit.")
+@click.option(
+    "--from",
+    "from_",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Saved feeds (RSS, Atom, RDF), files or directories.",
+)
+@pass_app
+def ingest_blogs(app: AppContext, list_feeds: bool, from_: tuple[Path, ...]) -> None:
+    """AI lab blog feeds: posts as text, linked to the arXiv papers they cite."""
+    from ingest import blogs
+
+    settings = app.settings()
+    if list_feeds:
+        for feed in blogs.load_feeds(settings.blog_feeds_file):
+            click.echo(f"{feed.lab:<20} {feed.kind:<10} {feed.name:<32} {feed.url}")
+        return
+
+    def run(store: Store, settings: Settings, client: HttpClient) -> RunCounts:
+        if from_:
+            return blogs.ingest_files(store, settings, from_)
+        return blogs.update(store, settings, client)
+
+    name = "blogs_files" if from_ else "blogs"
+    if _run_sources(settings, f"leanwatch ingest blogs ({name})", [Source(name, "blogs", 5, run)]):
+        sys.exit(1)
+
+
 def _add_unbuilt(group: click.Group, name: str, issue: int, help_text: str, with_from: bool = False) -> None:
     """Register a command the design names but no issue has built yet: it says so and exits 2."""
     full_name = f"{group.name} {name}" if group is not cli else name
@@ -300,7 +330,6 @@ for _name, _issue, _help in (
     ("hf-papers", 4, "Hugging Face daily papers, live or saved responses."),
     ("pwc", 4, "Papers with Code dumps and model-index files."),
     ("epoch", 4, "Epoch AI model CSVs."),
-    ("blogs", 5, "AI lab blog feeds."),
 ):
     _add_unbuilt(ingest, _name, _issue, _help, with_from=True)
 

@@ -66,6 +66,10 @@ class Settings:
     blog_feeds_file: Path | None = _setting(
         None, "TOML list of lab blog feeds; unset means the list shipped with leanwatch."
     )
+    blog_fetch_pages: bool = _setting(
+        False, "Fetch a post's own page for its full text when the feed carries only a summary."
+    )
+    blog_pages_per_run: int = _setting(50, "At most this many post pages fetched per run (blog_fetch_pages).")
     ingest_workers: int = _setting(
         0, "Worker processes that parse large snapshot files while the store writes; 0 means one per CPU."
     )

@@ -63,7 +63,7 @@ def test_status_json_counts_what_was_written(settings: Settings) -> None:
         (["digest"], 8),
         (["export"], 8),
         (["verify"], 10),
-        (["ingest", "blogs", "--from", "x.xml"], 5),
+        (["ingest", "hf-papers", "--from", "x.json"], 4),
     ],
 )
 def test_unbuilt_commands_say_so_and_exit_2(settings: Settings, args: list[str], issue: int) -> None:
@@ -105,17 +105,25 @@ def test_settings_shows_where_values_came_from(settings: Settings) -> None:
     assert shown["data_dir"]["source"] == "default"
 
 
-def test_update_offline_reports_each_source_and_publishes_a_store(settings: Settings) -> None:
+def test_update_offline_reports_each_source_and_publishes_a_store(settings: Settings, tmp_path: Path) -> None:
+    feeds = tmp_path / "feeds.toml"
+    feeds.write_text(
+        '[[feed]]\nname = "Lab"\nlab = "Lab"\nkind = "official"\nurl = "http://127.0.0.1:9/feed"\n'
+    )
     started = time.monotonic()
-    code, out, err = invoke(settings, "-s", "arxiv_rss_url=http://127.0.0.1:9/rss", "update")
+    code, out, err = invoke(
+        settings, "-s", "arxiv_rss_url=http://127.0.0.1:9/rss", "-s", f"blog_feeds_file={feeds}", "update"
+    )
     assert time.monotonic() - started < 10
     assert code == 1
     assert "arxiv: FAILED http://127.0.0.1:9/rss/cs.AI:" in err
-    assert "update: 1 source(s) failed: arxiv" in err
+    assert "blogs: FAILED fetched 0" in err and "Lab: failed (" in err
+    assert "update: 2 source(s) failed: arxiv, blogs" in err
     assert "hf_papers: skipped, live updates are not built yet (issue 4)" in out
     with open_reader(settings) as reader:
         assert not reader.empty  # the app opens on a real (empty) store afterwards
-        assert reader.query("SELECT source, status FROM ingest_runs") == [("arxiv_rss", "failed")]
+        runs = reader.query("SELECT source, status FROM ingest_runs ORDER BY source")
+    assert runs == [("arxiv_rss", "failed"), ("blogs", "failed")]
 
 
 def _fetching(url: str) -> Source:

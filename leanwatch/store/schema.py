@@ -83,8 +83,10 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             last_seen TIMESTAMP
         );
         CREATE TABLE posts (
-            post_id VARCHAR NOT NULL,       -- url:<hash> or the entry id
+            post_id VARCHAR NOT NULL,       -- url:<hash> of the canonical link (or entry id)
             feed VARCHAR,
+            feed_url VARCHAR,                  -- the feed that first delivered the post owns it
+            feed_kind VARCHAR,                 -- official, generated (a community-made feed)
             lab VARCHAR,
             title VARCHAR,
             url VARCHAR,
