@@ -232,3 +232,24 @@ def test_full_text_pages_are_fetched_when_asked_within_the_budget(
     assert pages_first == 2  # the budget
     assert pages_total == 3  # the second run fetches only the page not yet fetched
     assert bodies == ["Post The whole post text."] * 3
+
+
+def test_cli_lists_feeds_and_ingests_saved_ones(settings: Settings, shared_data: Path) -> None:
+    from click.testing import CliRunner
+
+    from leanwatch.cli import cli
+
+    runner = CliRunner()
+    listed = runner.invoke(cli, ["ingest", "blogs", "--list"], env={})
+    assert listed.exit_code == 0
+    assert "Anthropic" in listed.stdout and "generated" in listed.stdout
+    assert len(listed.stdout.strip().splitlines()) == len(blogs.load_feeds())
+    saved = shared_data / "blogs/trimmed_2026-04"
+    result = runner.invoke(
+        cli, ["--data-dir", str(settings.data_dir), "ingest", "blogs", "--from", str(saved)], env={}
+    )
+    assert result.exit_code == 0, result.output
+    line = result.stdout.strip()
+    assert line.startswith("blogs_files: fetched 21, new 21, updated 0, unchanged 0, skipped 0, errors 0; ")
+    assert "BAIR Blog: 3 new, 0 updated, 0 unchanged" in line
+    assert len(line.splitlines()) == 1
