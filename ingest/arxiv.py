@@ -33,7 +33,7 @@ from ingest.arxiv_parse import (
 )
 from ingest.http import HttpClient
 from ingest.papers import BadRecord, BatchSpec, Harvested, PaperSink, PreparedBatch, prepare
-from ingest.run import RunCounts
+from ingest.run import RunCounts, expand_paths
 from leanwatch.errors import FetchError, IngestError, InputFormatError, SourceUnreachableError
 from leanwatch.logs import progress
 from leanwatch.settings import Settings
@@ -269,18 +269,6 @@ def detect_format(path: Path) -> str:
     if b"<feed" in head:
         return "api"
     raise InputFormatError(f"{path}: not an arXiv snapshot, API page, OAI-PMH response or RSS feed")
-
-
-def expand_paths(paths: Iterable[Path]) -> list[Path]:
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files += sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
-        elif path.exists():
-            files.append(path)
-        else:
-            raise InputFormatError(f"{path}: no such file or directory")
-    return files
 
 
 def file_records(path: Path, kind: str) -> Iterator[Harvested | BadRecord]:

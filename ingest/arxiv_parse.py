@@ -43,17 +43,8 @@ FULL_COLUMNS = (
     "journal_ref",
     "links",
 )
-RSS_COLUMNS = (
-    "arxiv_id",
-    "arxiv_version",
-    "title",
-    "abstract",
-    "authors",
-    "categories",
-    "primary_category",
-    "announced",
-    "links",
-)
+# RSS announces papers: it knows the announcement date but not submission dates or journal data.
+RSS_COLUMNS = (*FULL_COLUMNS[:7], "announced", "links")
 
 _MONTHS = {
     m: i

@@ -22,7 +22,7 @@ import feedparser
 from bs4 import BeautifulSoup
 
 from ingest.http import HttpClient
-from ingest.run import RunCounts
+from ingest.run import RunCounts, expand_paths
 from leanwatch.errors import FetchError, InputFormatError
 from leanwatch.records import parse_arxiv_id, url_id
 from leanwatch.settings import Settings
@@ -350,7 +350,8 @@ def ingest_files(store: Store, settings: Settings, paths: Iterable[Path]) -> Run
     """Saved feeds. Each file is matched to a configured feed by its site, else named by its title."""
     feeds = load_feeds(settings.blog_feeds_file)
     outcomes = []
-    for path in _expand(paths):
+    # LICENSEs and READMEs beside saved feeds are passed over; a file named explicitly is read.
+    for path in expand_paths(paths, accept=_looks_like_xml):
         try:
             content = path.read_bytes()
         except OSError as exc:
@@ -360,21 +361,6 @@ def ingest_files(store: Store, settings: Settings, paths: Iterable[Path]) -> Run
             continue
         outcomes.append(store_feed(store, _feed_for_file(content, path, feeds), content, str(path)))
     return _summarise(outcomes)
-
-
-def _expand(paths: Iterable[Path]) -> list[Path]:
-    """Named files, and the files of named directories that look like XML (LICENSEs and READMEs
-    beside saved feeds are passed over)."""
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            members = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
-            files += [p for p in members if _looks_like_xml(p)]
-        elif path.exists():
-            files.append(path)
-        else:
-            raise InputFormatError(f"{path}: no such file or directory")
-    return files
 
 
 def _looks_like_xml(path: Path) -> bool:

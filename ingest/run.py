@@ -7,8 +7,9 @@ ends with one summary line.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ingest.http import HttpClient
 from leanwatch.errors import FetchError, IngestError, InputFormatError
@@ -87,3 +88,18 @@ def run_source(store: Store, settings: Settings, client: HttpClient, source: Sou
     store.finish_run(run_id, status, counts.as_dict(), "; ".join(counts.notes))
     label = "FAILED " if status == "failed" else ""
     return Outcome(source.name, status, f"{source.name}: {label}{counts.summary()}")
+
+
+def expand_paths(paths: Iterable[Path], accept: Callable[[Path], bool] | None = None) -> list[Path]:
+    """Named files, and the files under named directories (hidden ones and those `accept` refuses
+    left out). A named path that does not exist is an error naming it."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            members = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+            files += [p for p in members if accept is None or accept(p)]
+        elif path.exists():
+            files.append(path)
+        else:
+            raise InputFormatError(f"{path}: no such file or directory")
+    return files

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from ingest.run import Source
+from ingest.run import Source, SourceUpdate
 from leanwatch import __version__
 from leanwatch.errors import LeanwatchError, NotBuiltError, SettingError
 from leanwatch.logs import configure_logging
@@ -223,6 +223,12 @@ def _run_sources(settings: Settings, command: str, sources: list[Source]) -> lis
     return failed
 
 
+def _run_one(settings: Settings, name: str, run: SourceUpdate) -> None:
+    """`leanwatch ingest ...`: one source run, recorded under `name`; exit 1 if it failed."""
+    if _run_sources(settings, f"leanwatch ingest ({name})", [Source(name, name, 0, run)]):
+        sys.exit(1)
+
+
 @cli.group()
 def ingest() -> None:
     """Ingest one source, live or from local files (--from)."""
@@ -274,9 +280,7 @@ def ingest_arxiv(
             return arxiv.harvest_oai(store, settings, client, since_day, until_day, all_categories)
         return arxiv.ingest_rss(store, settings, client, all_categories)
 
-    name = "arxiv_files" if from_ else f"arxiv_{mode or 'rss'}"
-    if _run_sources(settings, f"leanwatch ingest arxiv ({name})", [Source(name, "arXiv", 3, run)]):
-        sys.exit(1)
+    _run_one(settings, "arxiv_files" if from_ else f"arxiv_{mode or 'rss'}", run)
 
 
 @ingest.command("blogs")
@@ -304,9 +308,7 @@ def ingest_blogs(app: AppContext, list_feeds: bool, from_: tuple[Path, ...]) -> 
             return blogs.ingest_files(store, settings, from_)
         return blogs.update(store, settings, client)
 
-    name = "blogs_files" if from_ else "blogs"
-    if _run_sources(settings, f"leanwatch ingest blogs ({name})", [Source(name, "blogs", 5, run)]):
-        sys.exit(1)
+    _run_one(settings, "blogs_files" if from_ else "blogs", run)
 
 
 def _add_unbuilt(group: click.Group, name: str, issue: int, help_text: str, with_from: bool = False) -> None:
