@@ -47,6 +47,7 @@ format: setup
 
 bench: setup
 	$(VENV)/bin/python -m bench.store_upsert
+	$(VENV)/bin/python -m bench.arxiv_pages
 	$(VENV)/bin/python -m bench.arxiv_snapshot
 
 clean:

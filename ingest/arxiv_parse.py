@@ -190,22 +190,46 @@ def parse_api_page(content: bytes, where: str) -> ApiPage:
     return page
 
 
+_ATOM_TEXT = {
+    f"{ATOM}id": "id",
+    f"{ATOM}title": "title",
+    f"{ATOM}summary": "summary",
+    f"{ATOM}published": "published",
+    f"{ATOM}updated": "updated",
+    f"{ARXIV_ATOM}comment": "comment",
+    f"{ARXIV_ATOM}doi": "doi",
+    f"{ARXIV_ATOM}journal_ref": "journal_ref",
+}
+
+
 def api_entry(entry: etree._Element) -> Harvested:
-    arxiv = parse_arxiv_id(entry.findtext(f"{ATOM}id") or "")
-    primary = entry.find(f"{ARXIV_ATOM}primary_category")
-    categories = [primary.get("term", "")] if primary is not None else []
-    categories += [c.get("term", "") for c in entry.iterfind(f"{ATOM}category")]
+    # One pass over the children: a findtext per field rescans the entry each time.
+    text: dict[str, str | None] = {}
+    authors: list[str] = []
+    primary: list[str] = []
+    categories: list[str] = []
+    for child in entry:
+        tag = child.tag
+        if tag in _ATOM_TEXT:
+            text[_ATOM_TEXT[tag]] = child.text
+        elif tag == f"{ATOM}author":
+            authors.append(child.findtext(f"{ATOM}name") or "")
+        elif tag == f"{ATOM}category":
+            categories.append(child.get("term", ""))
+        elif tag == f"{ARXIV_ATOM}primary_category":
+            primary.append(child.get("term", ""))
+    arxiv = parse_arxiv_id(text.get("id") or "")
     row = paper_row(
         arxiv,
-        entry.findtext(f"{ATOM}title"),
-        entry.findtext(f"{ATOM}summary"),
-        [a.findtext(f"{ATOM}name") or "" for a in entry.iterfind(f"{ATOM}author")],
-        [c for c in categories if c],
-        published=iso_utc(entry.findtext(f"{ATOM}published")),
-        updated=iso_utc(entry.findtext(f"{ATOM}updated")),
-        comment=collapse(entry.findtext(f"{ARXIV_ATOM}comment")),
-        doi=collapse(entry.findtext(f"{ARXIV_ATOM}doi")),
-        journal_ref=collapse(entry.findtext(f"{ARXIV_ATOM}journal_ref")),
+        text.get("title"),
+        text.get("summary"),
+        authors,
+        [c for c in primary + categories if c],
+        published=iso_utc(text.get("published")),
+        updated=iso_utc(text.get("updated")),
+        comment=collapse(text.get("comment")),
+        doi=collapse(text.get("doi")),
+        journal_ref=collapse(text.get("journal_ref")),
     )
     return Harvested(row, f"{arxiv.id}v{arxiv.version}" if arxiv.version else arxiv.id)
 
@@ -249,39 +273,43 @@ def parse_oai(source: bytes | Path, where: str) -> OaiPage:
 
 
 def _oai_record(record: etree._Element, page: OaiPage, where: str) -> None:
-    header = _child(record, "header")
+    parts = _children(record)
+    header = parts.get("header")
     if header is None:
         page.records.append(BadRecord(where, "no header"))
         return
-    page.last_datestamp = _text(header, "datestamp") or page.last_datestamp
+    head = _children(header)
+    page.last_datestamp = _text(head.get("datestamp")) or page.last_datestamp
     if header.get("status") == "deleted":
         page.deleted += 1
         return
-    metadata = _child(record, "metadata")
-    arxiv_meta = _child(metadata, "arXiv") if metadata is not None else None
+    metadata = parts.get("metadata")
+    arxiv_meta = _children(metadata).get("arXiv") if metadata is not None else None
     if arxiv_meta is None:
         page.records.append(BadRecord(where, "no arXiv metadata"))
         return
+    meta = {name: _text(element) for name, element in _children(arxiv_meta).items()}
+    authors_el = _children(arxiv_meta).get("authors")
     try:
-        arxiv = parse_arxiv_id(_text(arxiv_meta, "id") or "")
-        authors_el = _child(arxiv_meta, "authors")
-        authors = [
-            " ".join(filter(None, (_text(a, "forenames"), _text(a, "keyname"), _text(a, "suffix"))))
-            for a in (authors_el if authors_el is not None else [])
-        ]
-        created = _text(arxiv_meta, "created")
-        updated = _text(arxiv_meta, "updated")
+        arxiv = parse_arxiv_id(meta.get("id") or "")
+        authors = []
+        for author in authors_el if authors_el is not None else []:
+            names = {name: _text(element) for name, element in _children(author).items()}
+            authors.append(
+                " ".join(filter(None, (names.get("forenames"), names.get("keyname"), names.get("suffix"))))
+            )
+        created = meta.get("created")
         row = paper_row(
             arxiv,
-            _text(arxiv_meta, "title"),
-            _text(arxiv_meta, "abstract"),
+            meta.get("title"),
+            meta.get("abstract"),
             authors,
-            (_text(arxiv_meta, "categories") or "").split(),
+            (meta.get("categories") or "").split(),
             published=_day(created),
-            updated=_day(updated or created),
-            comment=collapse(_text(arxiv_meta, "comments")),
-            doi=collapse(_text(arxiv_meta, "doi")),
-            journal_ref=collapse(_text(arxiv_meta, "journal-ref")),
+            updated=_day(meta.get("updated") or created),
+            comment=collapse(meta.get("comments")),
+            doi=collapse(meta.get("doi")),
+            journal_ref=collapse(meta.get("journal-ref")),
         )
     except (InputFormatError, ValueError) as exc:
         page.records.append(BadRecord(where, _reason(exc)))
@@ -289,17 +317,18 @@ def _oai_record(record: etree._Element, page: OaiPage, where: str) -> None:
     page.records.append(Harvested(row, arxiv.id))
 
 
-def _child(element: etree._Element, name: str) -> etree._Element | None:
-    """The first child with this local name, whatever its namespace (some records have none)."""
+def _children(element: etree._Element) -> dict[str, etree._Element]:
+    """Children by local name, whatever their namespace (some records have none); first wins."""
+    found: dict[str, etree._Element] = {}
     for child in element:
-        if isinstance(child.tag, str) and etree.QName(child).localname == name:
-            return child
-    return None
+        tag = child.tag
+        if isinstance(tag, str):
+            found.setdefault(tag.rpartition("}")[2], child)
+    return found
 
 
-def _text(element: etree._Element, name: str) -> str | None:
-    child = _child(element, name)
-    return child.text if child is not None else None
+def _text(element: etree._Element | None) -> str | None:
+    return element.text if element is not None else None
 
 
 def _day(text: str | None) -> datetime | None:
