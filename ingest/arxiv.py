@@ -113,11 +113,14 @@ class ApiSearch:
     def query(self) -> str:
         if self.raw_query:
             return self.raw_query
-        cats = " OR ".join(f"cat:{c}" for c in self.categories)
-        if self.since is None or self.until is None:
-            return f"({cats})"
-        window = f"submittedDate:[{self.since:%Y%m%d}0000 TO {self.until:%Y%m%d}2359]"
-        return f"({cats}) AND {window}" if cats else window
+        parts = []
+        if self.categories:
+            parts.append("(" + " OR ".join(f"cat:{c}" for c in self.categories) + ")")
+        if self.since is not None and self.until is not None:
+            parts.append(f"submittedDate:[{self.since:%Y%m%d}0000 TO {self.until:%Y%m%d}2359]")
+        if not parts:
+            raise ValueError("an API search needs categories, a date window or a raw query")
+        return " AND ".join(parts)
 
 
 def search_api(client: HttpClient, settings: Settings, search: ApiSearch) -> Iterator[Harvested | BadRecord]:

@@ -68,8 +68,15 @@ def paper_row(
     abstract: str | None,
     authors: list[str],
     categories: list[str],
-    **extra: Any,
+    *,
+    published: datetime | None = None,
+    updated: datetime | None = None,
+    announced: date | None = None,
+    comment: str | None = None,
+    doi: str | None = None,
+    journal_ref: str | None = None,
 ) -> PaperRow:
+    """A papers row from any arXiv format: free text whitespace-collapsed, primary category first."""
     ordered = list(dict.fromkeys(categories))  # dedupe, primary stays first
     row: PaperRow = {
         "paper_id": arxiv.paper_id,
@@ -85,8 +92,14 @@ def paper_row(
             f"https://arxiv.org/pdf/{arxiv.id}",
             f"https://arxiv.org/html/{arxiv.id}",
         ],
+        # Each format's sink writes only the columns that format knows (FULL_COLUMNS, RSS_COLUMNS).
+        "announced": announced,
+        "published": published,
+        "updated": updated,
+        "comment": collapse(comment),
+        "doi": collapse(doi),
+        "journal_ref": collapse(journal_ref),
     }
-    row.update(extra)  # type: ignore[typeddict-item]
     return row
 
 
@@ -150,9 +163,9 @@ def snapshot_record(obj: dict[str, Any]) -> Harvested:
         (obj.get("categories") or "").split(),
         published=published,
         updated=updated,
-        comment=collapse(obj.get("comments")),
-        doi=collapse(obj.get("doi")),
-        journal_ref=collapse(obj.get("journal-ref")),
+        comment=obj.get("comments"),
+        doi=obj.get("doi"),
+        journal_ref=obj.get("journal-ref"),
     )
     return Harvested(row, f"{arxiv.id}{latest or ''}")
 
@@ -227,9 +240,9 @@ def api_entry(entry: etree._Element) -> Harvested:
         [c for c in primary + categories if c],
         published=iso_utc(text.get("published")),
         updated=iso_utc(text.get("updated")),
-        comment=collapse(text.get("comment")),
-        doi=collapse(text.get("doi")),
-        journal_ref=collapse(text.get("journal_ref")),
+        comment=text.get("comment"),
+        doi=text.get("doi"),
+        journal_ref=text.get("journal_ref"),
     )
     return Harvested(row, f"{arxiv.id}v{arxiv.version}" if arxiv.version else arxiv.id)
 
@@ -307,9 +320,9 @@ def _oai_record(record: etree._Element, page: OaiPage, where: str) -> None:
             (meta.get("categories") or "").split(),
             published=_day(created),
             updated=_day(meta.get("updated") or created),
-            comment=collapse(meta.get("comments")),
-            doi=collapse(meta.get("doi")),
-            journal_ref=collapse(meta.get("journal-ref")),
+            comment=meta.get("comments"),
+            doi=meta.get("doi"),
+            journal_ref=meta.get("journal-ref"),
         )
     except (InputFormatError, ValueError) as exc:
         page.records.append(BadRecord(where, _reason(exc)))

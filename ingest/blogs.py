@@ -11,7 +11,7 @@ import calendar
 import logging
 import re
 import tomllib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -141,9 +141,13 @@ class ParsedFeed:
     errors: list[str] = field(default_factory=list)
 
 
-def parse_feed(content: bytes, feed: Feed, where: str) -> ParsedFeed:
-    """Posts of a feed's bytes. Ill-formed feeds keep whatever entries parsed (bozo recorded)."""
-    parsed = feedparser.parse(content, resolve_relative_uris=False, sanitize_html=True)
+def read_feed(content: bytes) -> Any:
+    """feedparser's reading of a feed's bytes: it never raises, and never fetches anything itself."""
+    return feedparser.parse(content, resolve_relative_uris=False, sanitize_html=True)
+
+
+def parse_feed(parsed: Any, feed: Feed, where: str) -> ParsedFeed:
+    """Posts of a feed read by `read_feed`. Ill-formed feeds keep whatever entries parsed (bozo recorded)."""
     result = ParsedFeed()
     if parsed.get("bozo"):
         result.bozo = f"{type(parsed.get('bozo_exception')).__name__}: {parsed.get('bozo_exception')}"
@@ -220,66 +224,59 @@ class FeedOutcome:
 def store_feed(
     store: Store,
     feed: Feed,
-    content: bytes,
+    parsed: Any,
     where: str,
-    fill_bodies: Callable[[list[dict[str, Any]]], None] | None = None,
+    client: HttpClient | None = None,
+    pages: PageBudget | None = None,
 ) -> FeedOutcome:
-    parsed = parse_feed(content, feed, where)
-    for error in parsed.errors:
+    """Write a feed's posts. With a client and a page budget, summary-only posts get their page's text."""
+    result = parse_feed(parsed, feed, where)
+    for error in result.errors:
         log.warning("%s", error)
     outcome = FeedOutcome(feed)
-    if parsed.bozo:
-        log.warning("%s: ill-formed feed (%s); kept %d entries", where, parsed.bozo, len(parsed.posts))
-        outcome.detail = f"ill-formed, kept {len(parsed.posts)} entries: {parsed.bozo[:120]}"
-    if not parsed.posts:
-        if parsed.bozo and not parsed.errors:
-            outcome.status, outcome.detail = "failed", f"no entries: {parsed.bozo[:120]}"
+    if result.bozo:
+        log.warning("%s: ill-formed feed (%s); kept %d entries", where, result.bozo, len(result.posts))
+        outcome.detail = f"ill-formed, kept {len(result.posts)} entries: {result.bozo[:120]}"
+    if not result.posts:
+        if result.bozo and not result.errors:
+            outcome.status, outcome.detail = "failed", f"no entries: {result.bozo[:120]}"
         return outcome
-    posts, also_elsewhere = _owned_by(store, feed, parsed.posts)
-    if fill_bodies is not None:
-        fill_bodies(_without_stored_body(store, posts))
-    _fill_fallback_dates(store, posts)
+    stored = _stored_posts(store, [post["post_id"] for post in result.posts])
+    # A post another feed delivered first (official and generated feeds often carry the same
+    # article) stays as that feed wrote it, so feeds never overwrite each other back and forth.
+    posts = [post for post in result.posts if stored.get(post["post_id"], (feed.url,))[0] == feed.url]
     now = utc_now()
+    need_page = []
     for post in posts:
+        _, published, body = stored.get(post["post_id"], (None, None, None))
+        if post["published"] is None:  # undated: the first-seen time, kept across runs
+            post["published"] = published or now
+        if post["body"] is None:  # summary only: keep a full text fetched in an earlier run
+            post["body"] = body
+            if body is None and (post["url"] or "").startswith("http"):
+                need_page.append(post)
         post["first_seen"] = post["last_seen"] = now
+    if client is not None and pages is not None:
+        _fill_bodies(client, need_page, pages)
     counts = store.upsert("posts", posts)
-    store.upsert("post_papers", parsed.links)
+    store.upsert("post_papers", result.links)
     outcome.new, outcome.updated = counts.new, counts.updated
-    outcome.unchanged = counts.unchanged + counts.duplicates + also_elsewhere
+    outcome.unchanged = counts.unchanged + counts.duplicates + len(result.posts) - len(posts)
     return outcome
 
 
-def _owned_by(store: Store, feed: Feed, posts: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
-    """The posts this feed may write. A post already delivered by another feed (an official feed
-    and a generated one often carry the same article) stays as that feed wrote it, so feeds never
-    overwrite each other back and forth."""
-    ids = [post["post_id"] for post in posts]
-    owners = dict(
-        store.query("SELECT post_id, feed_url FROM posts WHERE post_id IN (SELECT unnest(?))", [ids])
+def _stored_posts(store: Store, ids: list[str]) -> dict[str, tuple[str, datetime | None, str | None]]:
+    """What the store already holds of these posts: owning feed URL, published date, body."""
+    rows = store.query(
+        "SELECT post_id, feed_url, published, body FROM posts WHERE post_id IN (SELECT unnest(?))", [ids]
     )
-    mine = [post for post in posts if owners.get(post["post_id"], feed.url) == feed.url]
-    return mine, len(posts) - len(mine)
+    return {post_id: (feed_url, published, body) for post_id, feed_url, published, body in rows}
 
 
-def _without_stored_body(store: Store, posts: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Summary-only posts whose full text was not fetched before (or that are new), and whose
-    stored body is reused otherwise, so a page is fetched once."""
-    short = [post for post in posts if post["body"] is None and (post["url"] or "").startswith("http")]
-    ids = [post["post_id"] for post in short]
-    stored = dict(store.query("SELECT post_id, body FROM posts WHERE post_id IN (SELECT unnest(?))", [ids]))
-    todo = []
-    for post in short:
-        if stored.get(post["post_id"]):
-            post["body"] = stored[post["post_id"]]
-        else:
-            todo.append(post)
-    return todo
-
-
-def _fill_bodies(client: HttpClient, posts: list[dict[str, Any]], pages: PageBudget | None) -> None:
+def _fill_bodies(client: HttpClient, posts: list[dict[str, Any]], pages: PageBudget) -> None:
     """Fetch each post's page (politely, through the one client) and keep its main text."""
     for post in posts:
-        if pages is None or pages.left <= 0:
+        if pages.left <= 0:
             return
         pages.left -= 1
         try:
@@ -299,20 +296,6 @@ def page_text(content: bytes) -> str | None:
     return html_to_text(main.get_text(" "))
 
 
-def _fill_fallback_dates(store: Store, posts: list[dict[str, Any]]) -> None:
-    """Undated posts take the date they were first seen, kept across runs (so reruns change nothing)."""
-    undated = [post["post_id"] for post in posts if post["published"] is None]
-    if not undated:
-        return
-    known = dict(
-        store.query("SELECT post_id, published FROM posts WHERE post_id IN (SELECT unnest(?))", [undated])
-    )
-    now = utc_now()
-    for post in posts:
-        if post["published"] is None:
-            post["published"] = known.get(post["post_id"]) or now
-
-
 # --- running -----------------------------------------------------------------------------------
 
 
@@ -328,8 +311,7 @@ def fetch_feed(store: Store, client: HttpClient, feed: Feed, pages: PageBudget |
     result = client.get(feed.url, etag=state.get("etag"), last_modified=state.get("last_modified"))
     if result.not_modified:
         return FeedOutcome(feed, status="not_modified")
-    fill = (lambda posts: _fill_bodies(client, posts, pages)) if pages and pages.left > 0 else None
-    outcome = store_feed(store, feed, result.content, feed.url, fill)
+    outcome = store_feed(store, feed, read_feed(result.content), feed.url, client, pages)
     store.set_source_state(SOURCE, feed.url, etag=result.etag, last_modified=result.last_modified)
     return outcome
 
@@ -359,7 +341,8 @@ def ingest_files(store: Store, settings: Settings, paths: Iterable[Path]) -> Run
                 FeedOutcome(Feed(path.name, str(path), "", "official"), status="failed", detail=str(exc))
             )
             continue
-        outcomes.append(store_feed(store, _feed_for_file(content, path, feeds), content, str(path)))
+        parsed = read_feed(content)
+        outcomes.append(store_feed(store, _feed_for_file(parsed, path, feeds), parsed, str(path)))
     return _summarise(outcomes)
 
 
@@ -369,8 +352,8 @@ def _looks_like_xml(path: Path) -> bool:
     return head.startswith(b"<")
 
 
-def _feed_for_file(content: bytes, path: Path, feeds: list[Feed]) -> Feed:
-    channel = feedparser.parse(content).get("feed", {})
+def _feed_for_file(parsed: Any, path: Path, feeds: list[Feed]) -> Feed:
+    channel = parsed.get("feed", {})
     site = urlsplit(channel.get("link") or "").netloc.lower().removeprefix("www.")
     for feed in feeds:
         host = urlsplit(feed.url).netloc.lower().removeprefix("www.")

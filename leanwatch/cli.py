@@ -7,7 +7,7 @@ import logging
 import os
 import sys
 import traceback
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from ingest.run import Source, SourceUpdate
 from leanwatch import __version__
 from leanwatch.errors import LeanwatchError, NotBuiltError, SettingError
 from leanwatch.logs import configure_logging
@@ -23,8 +22,10 @@ from leanwatch.settings import Settings, declared, format_value, load_settings
 
 if TYPE_CHECKING:
     from ingest.http import HttpClient
-    from ingest.run import RunCounts
+    from ingest.run import RunCounts, Source, SourceUpdate
     from leanwatch.store import Store
+
+# Commands import the store and the HTTP client when they run, so `--help` and `settings` start fast.
 
 log = logging.getLogger("leanwatch")
 
@@ -223,8 +224,15 @@ def _run_sources(settings: Settings, command: str, sources: list[Source]) -> lis
     return failed
 
 
+def _from_files(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The `--from FILE...` option every ingest command takes."""
+    return click.option("--from", "from_", multiple=True, type=click.Path(path_type=Path), help=help_text)
+
+
 def _run_one(settings: Settings, name: str, run: SourceUpdate) -> None:
     """`leanwatch ingest ...`: one source run, recorded under `name`; exit 1 if it failed."""
+    from ingest.run import Source
+
     if _run_sources(settings, f"leanwatch ingest ({name})", [Source(name, name, 0, run)]):
         sys.exit(1)
 
@@ -242,13 +250,7 @@ def ingest() -> None:
 @click.option(
     "--oai", "mode", flag_value="oai", help="OAI-PMH, incremental by datestamp; resumes after a failure."
 )
-@click.option(
-    "--from",
-    "from_",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="Local files or directories: snapshot JSONL (.gz), saved API pages, OAI-PMH XML, RSS.",
-)
+@_from_files("Local files or directories: snapshot JSONL (.gz), saved API pages, OAI-PMH XML, RSS.")
 @click.option("--since", help="From this date, YYYY-MM-DD (API: default a week ago; OAI: the stored cursor).")
 @click.option("--until", help="Up to this date, YYYY-MM-DD (default today).")
 @click.option("--all-categories", is_flag=True, help="Keep every paper, not only the watched categories.")
@@ -285,13 +287,7 @@ def ingest_arxiv(
 
 @ingest.command("blogs")
 @click.option("--list", "list_feeds", is_flag=True, help="Show the configured feeds and exit.")
-@click.option(
-    "--from",
-    "from_",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="Saved feeds (RSS, Atom, RDF), files or directories.",
-)
+@_from_files("Saved feeds (RSS, Atom, RDF), files or directories.")
 @pass_app
 def ingest_blogs(app: AppContext, list_feeds: bool, from_: tuple[Path, ...]) -> None:
     """AI lab blog feeds: posts as text, linked to the arXiv papers they cite."""
@@ -318,14 +314,8 @@ def _add_unbuilt(group: click.Group, name: str, issue: int, help_text: str, with
     def _command(**_: object) -> None:
         _not_built(f"`leanwatch {full_name}`", issue)
 
-    params: list[click.Parameter] = []
-    if with_from:
-        params.append(click.Option(["--from", "from_"], multiple=True, type=click.Path(path_type=Path)))
-    group.add_command(
-        click.Command(
-            name, callback=_command, params=params, help=f"{help_text} (not built yet: issue {issue})"
-        )
-    )
+    callback: Callable[..., Any] = _from_files("Local files.")(_command) if with_from else _command
+    group.command(name, help=f"{help_text} (not built yet: issue {issue})")(callback)
 
 
 for _name, _issue, _help in (

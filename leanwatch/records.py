@@ -10,7 +10,7 @@ import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any, TypedDict
 
 import pyarrow as pa
@@ -51,13 +51,6 @@ def url_id(url: str) -> str:
     return "url:" + hashlib.sha1(url.strip().encode()).hexdigest()[:16]
 
 
-def utc_naive(value: datetime | None) -> datetime | None:
-    """The store keeps naive UTC timestamps."""
-    if value is None or value.tzinfo is None:
-        return value
-    return value.astimezone(UTC).replace(tzinfo=None)
-
-
 class PaperRow(TypedDict, total=False):
     """A row of `papers`. Sources fill what they know; the store writes only the keys present."""
 
@@ -77,18 +70,6 @@ class PaperRow(TypedDict, total=False):
     journal_ref: str | None
     links: list[str]
     first_source: str | None
-    first_seen: datetime | None
-    last_seen: datetime | None
-
-
-class PaperSourceRow(TypedDict, total=False):
-    """That `source` delivered `paper_id`, and under which id: provenance for every paper."""
-
-    paper_id: str
-    source: str
-    source_id: str | None
-    url: str | None
-    detail: str | None
     first_seen: datetime | None
     last_seen: datetime | None
 

@@ -117,10 +117,10 @@ def parse_value(name: str, raw: str) -> Any:
         known = ", ".join(s.name for s in declared())
         raise SettingError(f"unknown setting {name!r}; known settings: {known}")
     text = raw.strip()
-    if kind in (Path | None,) and text == "":
-        return None
+    if kind == Path | None:  # an optional path: empty text unsets it
+        return Path(text).expanduser() if text else None
     try:
-        if kind in (Path, Path | None):
+        if kind is Path:
             return Path(text).expanduser()
         if kind is int:
             return int(text)

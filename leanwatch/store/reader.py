@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import duckdb
-import pandas as pd
 
 from leanwatch.settings import Settings
 from leanwatch.store.connection import connect_reader, snapshot_path
@@ -32,11 +31,6 @@ class Reader:
         if self._con is None:
             return []
         return self._con.execute(sql, list(params)).fetchall()
-
-    def frame(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
-        if self._con is None:
-            return pd.DataFrame()
-        return self._con.execute(sql, list(params)).df()
 
     def table_counts(self) -> dict[str, int]:
         if self._con is None:

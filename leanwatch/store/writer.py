@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from typing import Any, TypeAlias
 
 import duckdb
-import pandas as pd
 import pyarrow as pa
 
 from leanwatch.errors import StoreError
@@ -22,7 +21,7 @@ from leanwatch.store.schema import TABLES, TableSpec
 
 log = logging.getLogger(__name__)
 
-Rows: TypeAlias = Sequence[Mapping[str, Any]] | pa.Table | pd.DataFrame
+Rows: TypeAlias = Sequence[Mapping[str, Any]] | pa.Table
 _BATCH_VIEW = "_lw_batch"
 
 
@@ -48,8 +47,6 @@ def utc_now() -> datetime:
 def _as_arrow(rows: Rows) -> pa.Table:
     if isinstance(rows, pa.Table):
         return rows
-    if isinstance(rows, pd.DataFrame):
-        return pa.Table.from_pandas(rows, preserve_index=False)
     return pa.Table.from_pylist([dict(row) for row in rows])
 
 

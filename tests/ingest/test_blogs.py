@@ -227,11 +227,17 @@ def test_full_text_pages_are_fetched_when_asked_within_the_budget(
         pages_first = sum(1 for request, _ in httpserver.log if request.path.startswith("/blog/"))
         blogs.update(store, configured, client)
     pages_total = sum(1 for request, _ in httpserver.log if request.path.startswith("/blog/"))
+    # Page fetching switched off later (the feed is read again in full: no ETag): the texts stay.
+    off = dataclasses.replace(configured, blog_fetch_pages=False)
+    with open_writer(off, "test") as store, HttpClient(off) as client:
+        later = blogs.update(store, off, client)
     with open_reader(configured) as reader:
         bodies = [row[0] for row in reader.query("SELECT body FROM posts ORDER BY body NULLS LAST")]
     assert pages_first == 2  # the budget
     assert pages_total == 3  # the second run fetches only the page not yet fetched
     assert bodies == ["Post The whole post text."] * 3
+    assert sum(1 for request, _ in httpserver.log if request.path.startswith("/blog/")) == pages_total
+    assert (later.new, later.updated) == (0, 0)
 
 
 def test_cli_lists_feeds_and_ingests_saved_ones(settings: Settings, shared_data: Path) -> None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui.data import current_settings, overview
+from leanwatch.settings import load_settings
+from leanwatch.status import store_status
 
-settings = current_settings()
-report = overview(settings)
+# `leanwatch ui` hands the app its settings through LEANWATCH_* variables.
+settings = load_settings()
+report = store_status(settings)
 tables = report["tables"]
 
 st.title("leanwatch")
