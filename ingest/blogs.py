@@ -364,7 +364,9 @@ def _feed_for_file(parsed: Any, path: Path, feeds: list[Feed]) -> Feed:
 
 
 def _summarise(outcomes: list[FeedOutcome]) -> RunCounts:
+    """Totals, and every feed's outcome; feeds failing for the same reason share one note."""
     counts = RunCounts()
+    failed: dict[str, list[str]] = {}
     for outcome in outcomes:
         counts.new += outcome.new
         counts.updated += outcome.updated
@@ -372,5 +374,9 @@ def _summarise(outcomes: list[FeedOutcome]) -> RunCounts:
         counts.fetched += outcome.new + outcome.updated + outcome.unchanged
         if outcome.status == "failed":
             counts.errors += 1
-        counts.notes.append(outcome.describe())
+            failed.setdefault(outcome.detail, []).append(outcome.feed.name)
+        else:
+            counts.notes.append(outcome.describe())
+    for reason, names in failed.items():
+        counts.notes.append(f"{', '.join(names)}: failed ({reason})")
     return counts
