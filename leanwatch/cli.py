@@ -169,8 +169,9 @@ def _format_status(report: Mapping[str, Any]) -> str:
         last = info.get("last_run") or {}
         run = f"  last run {last.get('started_at')} {last.get('status')}" if last else ""
         lines.append(f"  {name:<18} papers {info.get('papers', 0):>8,}{run}")
-        if last.get("message"):
-            lines.append(f"  {'':<18} {last['message']}")
+        if last.get("message"):  # in full in --json
+            message = last["message"]
+            lines.append(f"  {'':<18} {message[:150] + '...' if len(message) > 150 else message}")
         for key, state in info.get("state", {}).items():
             cursor = state["cursor"] or ("etag " + state["etag"] if state["etag"] else "-")
             lines.append(f"  {'':<18} {key or '(all)'}: {cursor} (updated {state['updated_at']})")
