@@ -24,7 +24,7 @@ from bs4 import BeautifulSoup
 from ingest.http import HttpClient
 from ingest.run import RunCounts, expand_paths
 from leanwatch.errors import FetchError, InputFormatError
-from leanwatch.records import parse_arxiv_id, url_id
+from leanwatch.records import arxiv_paper_ids, url_id
 from leanwatch.settings import Settings
 from leanwatch.store import Store, utc_now
 
@@ -49,10 +49,6 @@ _DROPPED_TAGS = (
 )
 _TAG_LIKE = re.compile(r"<\s*[a-zA-Z/!]")
 _UNSAFE = re.compile(r"javascript\s*:|vbscript\s*:|\bon[a-z]+\s*=", re.IGNORECASE)
-_ARXIV_LINK = re.compile(
-    r"arxiv\.org/(?:abs|pdf|html)/((?:\d{4}\.\d{4,5})|(?:[a-z][a-z.-]*(?:\.[A-Z]{2})?/\d{7}))", re.IGNORECASE
-)
-_ARXIV_NAMED = re.compile(r"\barXiv\s*:\s*(\d{4}\.\d{4,5})", re.IGNORECASE)
 _TRACKING_PARAMS = re.compile(r"^(utm_|fbclid$|gclid$|mc_cid$|mc_eid$|ref$)")
 
 
@@ -105,20 +101,6 @@ def html_to_text(html: str | None) -> str | None:
         text = soup.get_text(" ")
     text = _UNSAFE.sub("", text)
     return " ".join(text.split()) or None
-
-
-def arxiv_paper_ids(*texts: str | None) -> list[str]:
-    """Canonical ids of the arXiv papers a post links (`arxiv.org/abs|pdf|html/<id>`) or names."""
-    found: dict[str, None] = {}
-    for text in texts:
-        if not text:
-            continue
-        for match in (*_ARXIV_LINK.finditer(text), *_ARXIV_NAMED.finditer(text)):
-            try:
-                found[parse_arxiv_id(match.group(1)).paper_id] = None
-            except InputFormatError:
-                continue
-    return list(found)
 
 
 def canonical_url(url: str) -> str:

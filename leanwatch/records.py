@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypedDict
+from urllib.parse import urlsplit, urlunsplit
 
 import pyarrow as pa
 
@@ -45,6 +46,37 @@ def parse_arxiv_id(raw: str) -> ArxivId:
         raise InputFormatError(f"not an arXiv id: {raw!r}")
     version = match.group("version")
     return ArxivId(match.group("id"), int(version) if version else None)
+
+
+_ARXIV_LINK = re.compile(
+    r"arxiv\.org/(?:abs|pdf|html)/((?:\d{4}\.\d{4,5})|(?:[a-z][a-z.-]*(?:\.[A-Z]{2})?/\d{7}))", re.IGNORECASE
+)
+_ARXIV_NAMED = re.compile(r"\barXiv\s*:\s*(\d{4}\.\d{4,5})", re.IGNORECASE)
+
+
+def arxiv_paper_ids(*texts: str | None) -> list[str]:
+    """Canonical ids of the arXiv papers a post links (`arxiv.org/abs|pdf|html/<id>`) or names."""
+    found: dict[str, None] = {}
+    for text in texts:
+        if not text:
+            continue
+        for match in (*_ARXIV_LINK.finditer(text), *_ARXIV_NAMED.finditer(text)):
+            try:
+                found[parse_arxiv_id(match.group(1)).paper_id] = None
+            except InputFormatError:
+                continue
+    return list(found)
+
+
+def repo_url(raw: object) -> str | None:
+    """A code repository URL in one spelling: https, lower-case host, no trailing slash or `.git`."""
+    if not isinstance(raw, str) or not raw.strip():
+        return None
+    parts = urlsplit(raw.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    path = parts.path.rstrip("/").removesuffix(".git")
+    return urlunsplit(("https", parts.netloc.lower().removeprefix("www."), path, "", ""))
 
 
 def url_id(url: str) -> str:

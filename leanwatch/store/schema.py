@@ -38,7 +38,12 @@ TABLES: dict[str, TableSpec] = {
     "post_papers": TableSpec(("post_id", "paper_id")),
     "code_links": TableSpec(("paper_id", "repo_url"), keep=("first_seen",), stamp=("last_seen",)),
     "results": TableSpec(("result_id",), keep=("first_seen",)),
-    "models": TableSpec(("model_id",), keep=("first_seen",)),
+    # snapshot: an Epoch snapshot older than the stored one never overwrites its values.
+    "models": TableSpec(("model_id",), keep=("first_seen",), stamp=("last_seen",), version="snapshot"),
+    "model_revisions": TableSpec(("model_id", "snapshot", "field")),
+    "hf_daily": TableSpec(("paper_id", "day"), keep=("first_seen",), stamp=("last_seen",)),
+    "paper_terms": TableSpec(("paper_id", "kind", "term", "source")),
+    "methods": TableSpec(("method_id",), keep=("first_seen",)),
     "tags": TableSpec(("paper_id", "label")),
     "compute_facts": TableSpec(("fact_id",)),
     "claims": TableSpec(("claim_id",)),
@@ -227,6 +232,77 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             last_modified VARCHAR,
             updated_at TIMESTAMP
         );
+        """,
+    ),
+    (
+        2,
+        "Hugging Face daily papers, Papers with Code and Epoch columns",
+        """
+        CREATE TABLE hf_daily (
+            paper_id VARCHAR NOT NULL,
+            day DATE NOT NULL,                 -- the daily list the paper appeared on
+            upvotes INTEGER,
+            comments INTEGER,
+            github_repo VARCHAR,
+            github_stars INTEGER,
+            project_page VARCHAR,
+            organization VARCHAR,
+            ai_keywords VARCHAR[],
+            ai_summary VARCHAR,
+            submitted_by VARCHAR,
+            source_ref VARCHAR,                -- the URL or file it was read from
+            first_seen TIMESTAMP,
+            last_seen TIMESTAMP
+        );
+        -- Terms a source attaches to a paper: PwC tasks and methods, HF ai_keywords,
+        -- model-index training techniques. Weak labels for the tagger.
+        CREATE TABLE paper_terms (
+            paper_id VARCHAR NOT NULL,
+            kind VARCHAR NOT NULL,             -- task, method, ai_keyword, training_technique
+            term VARCHAR NOT NULL,
+            source VARCHAR NOT NULL
+        );
+        CREATE TABLE methods (
+            method_id VARCHAR NOT NULL,        -- pwc method slug
+            name VARCHAR,
+            full_name VARCHAR,
+            description VARCHAR,
+            paper_id VARCHAR,
+            paper_title VARCHAR,
+            introduced_year INTEGER,
+            collections VARCHAR[],
+            areas VARCHAR[],
+            source VARCHAR,
+            source_ref VARCHAR,
+            first_seen TIMESTAMP
+        );
+        CREATE TABLE model_revisions (
+            model_id VARCHAR NOT NULL,
+            snapshot DATE NOT NULL,            -- the snapshot that revised the value
+            field VARCHAR NOT NULL,
+            old_value VARCHAR,
+            new_value VARCHAR,
+            previous_snapshot DATE,
+            recorded_at TIMESTAMP
+        );
+        ALTER TABLE results ADD COLUMN paper_title VARCHAR;
+        ALTER TABLE results ADD COLUMN paper_url VARCHAR;
+        ALTER TABLE results ADD COLUMN value_spread DOUBLE;  -- the x of "0.84 +- x"
+        ALTER TABLE models ADD COLUMN task VARCHAR;
+        ALTER TABLE models ADD COLUMN flops DOUBLE;                -- per forward pass, as written
+        ALTER TABLE models ADD COLUMN flops_unit VARCHAR;
+        ALTER TABLE models ADD COLUMN training_dataset_size DOUBLE;
+        ALTER TABLE models ADD COLUMN hardware_utilization DOUBLE;
+        ALTER TABLE models ADD COLUMN training_resources VARCHAR;  -- as written: "8x V100 GPUs"
+        ALTER TABLE models ADD COLUMN training_techniques VARCHAR[];
+        ALTER TABLE models ADD COLUMN training_data VARCHAR;
+        ALTER TABLE models ADD COLUMN epochs DOUBLE;
+        ALTER TABLE models ADD COLUMN confidence VARCHAR;
+        ALTER TABLE models ADD COLUMN notes VARCHAR;               -- JSON: the source's notes per field
+        ALTER TABLE models ADD COLUMN source_ref VARCHAR;          -- the file or URL it was read from
+        ALTER TABLE models ADD COLUMN listing VARCHAR;             -- notable_ai_models, large_scale_...
+        ALTER TABLE models ADD COLUMN snapshot DATE;               -- the Epoch snapshot's date
+        ALTER TABLE models ADD COLUMN last_seen TIMESTAMP;
         """,
     ),
 ]

@@ -70,11 +70,12 @@ class Store:
             self._columns[table] = {name: kind for name, kind in rows}
         return self._columns[table]
 
-    def upsert(self, table: str, rows: Rows) -> UpsertCounts:
+    def upsert(self, table: str, rows: Rows, *, only_new: bool = False) -> UpsertCounts:
         """Insert new rows and update changed ones, in one transaction.
 
         Only the batch's columns are written; others keep their stored values (or NULL when new).
-        Within the batch the last row for a key wins. Unchanged rows are not rewritten.
+        Within the batch the last row for a key wins. Unchanged rows are not rewritten. With
+        `only_new`, stored rows are left as they are (a secondary source never overwrites them).
         """
         spec = TABLES.get(table)
         if spec is None:
@@ -102,7 +103,7 @@ class Store:
             if distinct < batch.num_rows:  # only then is a deduplicated copy worth making
                 con.execute(sql.dedup)
                 source = "_lw_dedup"
-            updated = _scalar(con, sql.update.format(source=source))
+            updated = 0 if only_new else _scalar(con, sql.update.format(source=source))
             new = _scalar(con, sql.insert.format(source=source))
             con.execute("DROP VIEW _lw_cast")
             con.execute("DROP TABLE IF EXISTS _lw_dedup")

@@ -16,6 +16,7 @@ from werkzeug import Request, Response
 from ingest import blogs
 from ingest.http import HttpClient
 from leanwatch.errors import InputFormatError
+from leanwatch.records import arxiv_paper_ids
 from leanwatch.settings import Settings
 from leanwatch.store import open_reader, open_writer
 
@@ -87,7 +88,7 @@ def test_arxiv_links_are_found_and_linked(settings: Settings, shared_data: Path)
     assert linked == expected
     assert len(linked) >= 5
     text = "see arXiv:2501.01234v2 and https://arxiv.org/pdf/2406.00001v1.pdf, again arxiv.org/abs/2406.00001"
-    assert blogs.arxiv_paper_ids(text) == ["arxiv:2406.00001", "arxiv:2501.01234"]  # links first, once each
+    assert arxiv_paper_ids(text) == ["arxiv:2406.00001", "arxiv:2501.01234"]  # links first, once each
 
 
 def test_a_second_run_changes_nothing(settings: Settings, shared_data: Path) -> None:

@@ -10,6 +10,7 @@ from leanwatch.errors import StoreError
 from leanwatch.settings import Settings
 from leanwatch.store import LATEST_VERSION, TABLES, open_reader, open_writer, snapshot_path
 from leanwatch.store.connection import connect_writer, migrate
+from leanwatch.store.schema import MIGRATIONS
 
 
 def _dump(settings: Settings, table: str = "papers") -> list[tuple[Any, ...]]:
@@ -25,10 +26,29 @@ def test_migrations_from_empty_are_recorded_once(settings: Settings) -> None:
         }
         assert set(TABLES) | {"schema_migrations"} <= tables
         versions = con.execute("SELECT version FROM schema_migrations").fetchall()
-        assert versions == [(LATEST_VERSION,)]
+        assert versions == [(version,) for version, _, _ in MIGRATIONS]
+        assert versions[-1] == (LATEST_VERSION,)
         assert migrate(con) == []  # a second run applies nothing
     finally:
         con.close()
+
+
+def test_a_store_of_an_earlier_version_migrates_and_keeps_its_rows(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("leanwatch.store.connection.MIGRATIONS", MIGRATIONS[:1])
+    with open_writer(settings, "v1") as store:
+        store.upsert("papers", [{"paper_id": "arxiv:2501.00001", "title": "Kept"}])
+        store.upsert("models", [{"model_id": "epoch:m", "name": "M", "parameters": 7e9}])
+    monkeypatch.setattr("leanwatch.store.connection.MIGRATIONS", MIGRATIONS)
+    with open_writer(settings, "v2") as store:
+        store.upsert("models", [{"model_id": "epoch:m", "listing": "notable_ai_models"}])
+    with open_reader(settings) as reader:
+        assert reader.schema_version() == LATEST_VERSION
+        assert reader.query("SELECT title FROM papers") == [("Kept",)]
+        assert reader.query("SELECT name, parameters, listing FROM models") == [
+            ("M", 7e9, "notable_ai_models")
+        ]
 
 
 def test_reader_before_any_write_is_empty(settings: Settings) -> None:
