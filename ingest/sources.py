@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ingest import arxiv, blogs
+from ingest import arxiv, blogs, epoch, hf_papers
 from ingest.run import Source
 
 SOURCES: dict[str, Source] = {
@@ -15,9 +15,13 @@ SOURCES: dict[str, Source] = {
             update=arxiv.update,
             records_as="arxiv_rss",
         ),
-        Source("hf_papers", "Hugging Face daily papers: upvotes, code, organisations", issue=4),
-        Source("epoch", "Epoch AI notable models: parameters, training compute", issue=4),
+        Source(
+            "hf_papers",
+            "Hugging Face daily papers: upvotes, code, organisations",
+            issue=4,
+            update=hf_papers.update,
+        ),
+        Source("epoch", "Epoch AI models: parameters, training compute", issue=4, update=epoch.update),
         Source("blogs", "AI lab blog feeds", issue=5, update=blogs.update),
-        Source("pwc", "Papers with Code archived dumps and model-index files (files only)", issue=4),
     )
 }

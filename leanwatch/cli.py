@@ -308,23 +308,80 @@ def ingest_blogs(app: AppContext, list_feeds: bool, from_: tuple[Path, ...]) -> 
     _run_one(settings, "blogs_files" if from_ else "blogs", run)
 
 
-def _add_unbuilt(group: click.Group, name: str, issue: int, help_text: str, with_from: bool = False) -> None:
+@ingest.command("hf-papers")
+@_from_files("Saved daily_papers responses: JSON files, directories, .tar.xz archives of them.")
+@click.option("--since", help="Backfill from this day, YYYY-MM-DD (default: the day before the last read).")
+@click.option("--until", help="Backfill up to this day, YYYY-MM-DD (default today, UTC).")
+@pass_app
+def ingest_hf_papers(app: AppContext, from_: tuple[Path, ...], since: str | None, until: str | None) -> None:
+    """Hugging Face daily papers: upvotes, comments, code, organisations, AI keywords."""
+    from ingest import arxiv, hf_papers
+
+    if from_ and (since or until):
+        raise click.UsageError("--from reads files; it does not combine with --since/--until")
+    since_day = arxiv.parse_day(since) if since else None
+    until_day = arxiv.parse_day(until) if until else None
+
+    def run(store: Store, settings: Settings, client: HttpClient) -> RunCounts:
+        if from_:
+            return hf_papers.ingest_files(store, settings, from_)
+        if since_day is None and until_day is None:
+            return hf_papers.update(store, settings, client)
+        end = until_day or datetime.now(UTC).date()
+        return hf_papers.fetch_days(store, settings, client, since_day or end, end)
+
+    _run_one(app.settings(), "hf_papers_files" if from_ else "hf_papers", run)
+
+
+@ingest.command("pwc")
+@_from_files(
+    "Papers with Code files or directories: evaluation-tables.json, papers-with-abstracts.json, "
+    "links-between-papers-and-code.json, methods.json (.json or .json.gz), the AxCell leaderboards, "
+    "model-index.yml / metafile.yml."
+)
+@pass_app
+def ingest_pwc(app: AppContext, from_: tuple[Path, ...]) -> None:
+    """Papers with Code's archived formats: leaderboards, papers, code links, methods, model cards."""
+    from ingest import pwc
+
+    if not from_:
+        raise click.UsageError("Papers with Code closed in July 2025: ingest its dumps with --from PATH")
+
+    def run(store: Store, settings: Settings, client: HttpClient) -> RunCounts:
+        return pwc.ingest_files(store, from_)
+
+    _run_one(app.settings(), "pwc_files", run)
+
+
+@ingest.command("epoch")
+@_from_files("Epoch CSVs (notable, large-scale, all models); the date in the file name is the snapshot's.")
+@click.option("--snapshot-date", help="The snapshot's date, YYYY-MM-DD, when the file name does not say.")
+@pass_app
+def ingest_epoch(app: AppContext, from_: tuple[Path, ...], snapshot_date: str | None) -> None:
+    """Epoch AI models: parameters, training compute, hardware; says what a new snapshot revised."""
+    from ingest import arxiv, epoch
+
+    if snapshot_date and not from_:
+        raise click.UsageError("--snapshot-date applies to --from files (a download is dated today)")
+    day = arxiv.parse_day(snapshot_date) if snapshot_date else None
+
+    def run(store: Store, settings: Settings, client: HttpClient) -> RunCounts:
+        if from_:
+            return epoch.ingest_files(store, from_, day)
+        return epoch.update(store, settings, client)
+
+    _run_one(app.settings(), "epoch_files" if from_ else "epoch", run)
+
+
+def _add_unbuilt(group: click.Group, name: str, issue: int, help_text: str) -> None:
     """Register a command the design names but no issue has built yet: it says so and exits 2."""
     full_name = f"{group.name} {name}" if group is not cli else name
 
     def _command(**_: object) -> None:
         _not_built(f"`leanwatch {full_name}`", issue)
 
-    callback: Callable[..., Any] = _from_files("Local files.")(_command) if with_from else _command
-    group.command(name, help=f"{help_text} (not built yet: issue {issue})")(callback)
+    group.command(name, help=f"{help_text} (not built yet: issue {issue})")(_command)
 
-
-for _name, _issue, _help in (
-    ("hf-papers", 4, "Hugging Face daily papers, live or saved responses."),
-    ("pwc", 4, "Papers with Code dumps and model-index files."),
-    ("epoch", 4, "Epoch AI model CSVs."),
-):
-    _add_unbuilt(ingest, _name, _issue, _help, with_from=True)
 
 for _name, _issue, _help in (
     ("tag", 6, "Tag papers with efficiency techniques and evaluation themes."),

@@ -63,7 +63,6 @@ def test_status_json_counts_what_was_written(settings: Settings) -> None:
         (["digest"], 8),
         (["export"], 8),
         (["verify"], 10),
-        (["ingest", "hf-papers", "--from", "x.json"], 4),
     ],
 )
 def test_unbuilt_commands_say_so_and_exit_2(settings: Settings, args: list[str], issue: int) -> None:
@@ -111,19 +110,29 @@ def test_update_offline_reports_each_source_and_publishes_a_store(settings: Sett
         '[[feed]]\nname = "Lab"\nlab = "Lab"\nkind = "official"\nurl = "http://127.0.0.1:9/feed"\n'
     )
     started = time.monotonic()
-    code, out, err = invoke(
-        settings, "-s", "arxiv_rss_url=http://127.0.0.1:9/rss", "-s", f"blog_feeds_file={feeds}", "update"
+    code, _, err = invoke(
+        settings,
+        *("-s", "arxiv_rss_url=http://127.0.0.1:9/rss", "-s", f"blog_feeds_file={feeds}"),
+        *("-s", "hf_papers_url=http://127.0.0.1:9/api/daily_papers"),
+        *("-s", "epoch_models_url=http://127.0.0.1:9/notable_ai_models.csv"),
+        "update",
     )
     assert time.monotonic() - started < 10
     assert code == 1
     assert "arxiv: FAILED http://127.0.0.1:9/rss/cs.AI:" in err
     assert "blogs: FAILED fetched 0" in err and "Lab: failed (" in err
-    assert "update: 2 source(s) failed: arxiv, blogs" in err
-    assert "hf_papers: skipped, live updates are not built yet (issue 4)" in out
+    assert "hf_papers: FAILED http://127.0.0.1:9/api/daily_papers" in err
+    assert "epoch: FAILED http://127.0.0.1:9/notable_ai_models.csv" in err
+    assert "update: 4 source(s) failed: arxiv, hf_papers, epoch, blogs" in err
     with open_reader(settings) as reader:
         assert not reader.empty  # the app opens on a real (empty) store afterwards
         runs = reader.query("SELECT source, status FROM ingest_runs ORDER BY source")
-    assert runs == [("arxiv_rss", "failed"), ("blogs", "failed")]
+    assert runs == [
+        ("arxiv_rss", "failed"),
+        ("blogs", "failed"),
+        ("epoch", "failed"),
+        ("hf_papers", "failed"),
+    ]
 
 
 def _fetching(url: str) -> Source:
