@@ -1,0 +1,51 @@
+"""Labelling functions: where a cue sits decides how much it counts, and what it names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from analysis import taxonomy
+from analysis.rules import rule_hits
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_title_and_contribution_count_more_than_a_passing_mention() -> None:
+    central = rule_hits(
+        "Low-Bit Quantization of Large Language Models",
+        "We propose a quantization method for 4-bit weights. Quantization keeps accuracy.",
+    )["quantization"]
+    passing = rule_hits(
+        "A Retrieval Benchmark for Chemistry",
+        "Unlike quantization methods, our focus is retrieval quality across tasks.",
+    )["quantization"]
+    assert central.in_title and central.in_contribution == 1 and central.score > 0.9
+    assert not passing.in_title and passing.in_contribution == 0 and passing.score < 0.3
+    assert "title: quantization" in central.evidence and "abstract: 4-bit" in central.evidence
+
+
+def test_phrases_that_name_another_label_are_not_counted() -> None:
+    hits = rule_hits("UTPTrack: Unified Token Pruning for Visual Tracking", "We propose token pruning.")
+    assert "pruning" not in hits  # removing tokens is token_reduction
+    assert hits["token_reduction"].in_title
+    data = rule_hits("Dataset Distillation at Scale", "We condense the training set.")
+    assert "distillation" not in data and "data_efficiency" in data
+
+
+def test_title_only_cues_and_restricted_labels() -> None:
+    hits = rule_hits("CMED: A Child Micro-Expression Dataset", "Videos of children, annotated.")
+    assert hits["benchmark"].in_title
+    assert "benchmark" not in rule_hits("X", "This dataset of videos is described.")  # title-only cue
+    only = rule_hits("Quantization and pruning", "", labels=["pruning"])
+    assert set(only) == {"pruning"}
+
+
+def test_every_label_has_a_definition_and_cues_that_compile() -> None:
+    assert len(taxonomy.LABELS) == 20 and len(taxonomy.TECHNIQUES) == 14
+    for label in taxonomy.LABELS:
+        assert label.definition and label.elsewhere and label.cues
+    assert all(rule_hits(label.name.replace("_", " "), "") is not None for label in taxonomy.LABELS)
+
+
+def test_the_docs_page_is_generated_from_the_taxonomy() -> None:
+    assert (REPO / "docs" / "taxonomy.md").read_text() == taxonomy.markdown()
