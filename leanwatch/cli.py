@@ -195,6 +195,7 @@ def update(app: AppContext) -> None:
     A source that cannot be reached fails fast with one line; the others go on. Exits 1 if any
     source failed.
     """
+    from analysis import tagger as tg
     from ingest.sources import SOURCES
 
     settings = app.settings()
@@ -202,7 +203,7 @@ def update(app: AppContext) -> None:
     if unknown:
         raise SettingError(f"sources: unknown {unknown}; known: {', '.join(SOURCES)}")
     failed = _run_sources(settings, "leanwatch update", [SOURCES[name] for name in settings.sources])
-    click.echo("tag: skipped, the tagger is not built yet (issue 6)")
+    _tag_store(settings, tg.load(_tagger_path(settings)))
     click.echo("extract: skipped, compute extraction is not built yet (issue 7)")
     if failed:
         click.echo(f"update: {len(failed)} source(s) failed: {', '.join(failed)}", err=True)
@@ -384,13 +385,95 @@ def _add_unbuilt(group: click.Group, name: str, issue: int, help_text: str) -> N
 
 
 for _name, _issue, _help in (
-    ("tag", 6, "Tag papers with efficiency techniques and evaluation themes."),
     ("extract", 7, "Extract reported compute and claimed results from papers."),
     ("digest", 8, "Write the weekly digest (markdown, HTML or Atom)."),
     ("export", 8, "Export trend CSVs."),
     ("verify", 10, "Re-run claimed results on local GPUs or a Ray cluster."),
 ):
     _add_unbuilt(cli, _name, _issue, _help)
+
+
+SHIPPED_TAGGER = Path(__file__).resolve().parent.parent / "analysis" / "models" / "tagger.skops"
+
+
+def _tagger_path(settings: Settings) -> Path:
+    """The data dir's retrained model, else the one shipped with leanwatch."""
+    return settings.tagger_model if settings.tagger_model.is_file() else SHIPPED_TAGGER
+
+
+@cli.command()
+@click.option(
+    "--retrain", is_flag=True, help="Rebuild the model from the shared corpora and the store's papers."
+)
+@click.option(
+    "--evaluate", is_flag=True, help="Print precision, recall and F1 per label on the judged papers."
+)
+@click.option(
+    "--from-jsonl",
+    "from_jsonl",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Tag a JSONL file of {id, title, abstract} instead of the store.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Where --from-jsonl writes {id, labels, scores} lines.",
+)
+@pass_app
+def tag(app: AppContext, retrain: bool, evaluate: bool, from_jsonl: Path | None, out: Path | None) -> None:
+    """Tag papers with efficiency techniques and evaluation themes (only those the model has not tagged)."""
+    from analysis import tagger as tg
+    from analysis import tagging, training
+
+    settings = app.settings()
+    if (from_jsonl is None) != (out is None):
+        raise click.UsageError("--from-jsonl and --out go together")
+    if retrain:
+        click.echo(f"tag: training on {settings.shared_data} (a few minutes)...", err=True)
+        model = training.train(settings.shared_data, _store_docs(settings))
+        tg.save(model, settings.tagger_model)
+        click.echo(f"tag: model {model.version} saved to {settings.tagger_model} ({model.meta['seconds']} s)")
+    model = tg.load(_tagger_path(settings))
+    if evaluate:
+        for path in (training.DEVSET, training.HOLDOUT):
+            judged = training.load_devset(settings.shared_data, path)
+            scores = training.evaluate(model, judged)
+            click.echo(
+                training.format_scores(
+                    scores, f"{path.name}: {len(judged)} judged papers, model {model.version}"
+                )
+            )
+        return
+    if from_jsonl is not None and out is not None:
+        written = tagging.tag_jsonl(model, from_jsonl, out, settings.tag_workers)
+        click.echo(f"tag: {written:,} papers from {from_jsonl} tagged by {model.version} into {out}")
+        return
+    _tag_store(settings, model)
+
+
+def _store_docs(settings: Settings) -> list[Any]:
+    """The store's arXiv papers as training documents (none when there is no store yet)."""
+    from analysis.training import Doc
+    from leanwatch.store import open_reader
+
+    with open_reader(settings) as reader:
+        if reader.empty:
+            return []
+        rows = reader.query("SELECT arxiv_id, title, abstract FROM papers WHERE arxiv_id IS NOT NULL")
+    return [Doc(arxiv_id, title, abstract or "") for arxiv_id, title, abstract in rows]
+
+
+def _tag_store(settings: Settings, model: Any) -> None:
+    from tqdm import tqdm
+
+    from analysis import tagging
+    from leanwatch.store import open_writer
+
+    with open_writer(settings, "leanwatch tag") as store:
+        total = tagging.untagged_count(store, model.version)
+        with tqdm(total=total, unit="paper", disable=None, desc="tag") as bar:
+            counts = tagging.tag_store(store, model, settings.tag_workers, bar.update)
+    click.echo(counts.summary(model.version))
 
 
 @cli.command()

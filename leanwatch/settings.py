@@ -73,9 +73,26 @@ class Settings:
     ingest_workers: int = _setting(
         0, "Worker processes that parse large snapshot files while the store writes; 0 means one per CPU."
     )
+    tag_workers: int = _setting(0, "Worker processes that score papers while tagging; 0 means one per CPU.")
+    shared_data_dir: Path | None = _setting(
+        None,
+        "The shared public corpora that `leanwatch tag --retrain` and `--evaluate` read; "
+        "unset means ../shared/data beside the checkout.",
+    )
     ui_port: int = _setting(8501, "Port the Streamlit app listens on.")
 
     origin: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def tagger_model(self) -> Path:
+        """The tagger model `--retrain` writes; while absent, the model shipped with leanwatch is used."""
+        return self.data_dir / "models" / "tagger.skops"
+
+    @property
+    def shared_data(self) -> Path:
+        if self.shared_data_dir is not None:
+            return self.shared_data_dir
+        return Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 
     @property
     def db(self) -> Path:

@@ -45,6 +45,7 @@ TABLES: dict[str, TableSpec] = {
     "paper_terms": TableSpec(("paper_id", "kind", "term", "source")),
     "methods": TableSpec(("method_id",), keep=("first_seen",)),
     "tags": TableSpec(("paper_id", "label")),
+    "tagged_papers": TableSpec(("paper_id",)),
     "compute_facts": TableSpec(("fact_id",)),
     "claims": TableSpec(("claim_id",)),
     "verification_runs": TableSpec(("run_id",)),
@@ -303,6 +304,20 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         ALTER TABLE models ADD COLUMN listing VARCHAR;             -- notable_ai_models, large_scale_...
         ALTER TABLE models ADD COLUMN snapshot DATE;               -- the Epoch snapshot's date
         ALTER TABLE models ADD COLUMN last_seen TIMESTAMP;
+        """,
+    ),
+    (
+        3,
+        "tagged papers, so tagging skips what the current model already tagged",
+        """
+        -- One row per paper the tagger has looked at, tags or none: `leanwatch tag` skips papers
+        -- whose row names the current model version.
+        CREATE TABLE tagged_papers (
+            paper_id VARCHAR NOT NULL,
+            model_version VARCHAR NOT NULL,
+            labels INTEGER,                    -- how many tags it got
+            tagged_at TIMESTAMP
+        );
         """,
     ),
 ]

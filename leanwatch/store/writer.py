@@ -167,6 +167,31 @@ class Store:
             raise StoreError(f"source_state: unknown fields {sorted(set(fields) - allowed)}")
         self.upsert("source_state", [{"source": source, "key": key, **fields, "updated_at": utc_now()}])
 
+    def replace_tags(self, paper_ids: Sequence[str], tags: Rows, tagged: Rows) -> None:
+        """A paper's tags are replaced whole: its old tags go, the new ones and its mark arrive."""
+        ids = pa.table({"paper_id": pa.array(list(paper_ids), type=pa.string())})
+        con = self._con
+        con.register("_lw_ids", ids)
+        try:
+            con.execute("DELETE FROM tags WHERE paper_id IN (SELECT paper_id FROM _lw_ids)")
+        except duckdb.Error as exc:
+            raise StoreError(f"replacing tags failed: {exc}") from exc
+        finally:
+            con.unregister("_lw_ids")
+        self.upsert("tags", tags)
+        self.upsert("tagged_papers", tagged)
+
+    def stream(
+        self, sql: str, params: Sequence[Any] = (), batch_rows: int = 20_000
+    ) -> Iterator[pa.RecordBatch]:
+        """Fixed SQL's result in Arrow batches, on a cursor of its own so writes can go on meanwhile."""
+        cursor = self._con.cursor()
+        try:
+            reader = cursor.execute(sql, list(params)).to_arrow_reader(batch_rows)
+            yield from reader
+        finally:
+            cursor.close()
+
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Run fixed SQL written in leanwatch code; values only ever go in `params`."""
         return self._con.execute(sql, list(params)).fetchall()

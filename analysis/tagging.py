@@ -1,0 +1,186 @@
+"""Running the tagger: over the store (papers the current model has not tagged) or a JSONL file.
+
+Scoring is CPU-bound Python (tokenising, cue phrases), so batches are scored in worker processes,
+one per CPU, while the parent reads input and writes results in order.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from analysis.tagger import Tag, Tagger
+from leanwatch.errors import InputFormatError
+from leanwatch.store import Store, utc_now
+
+log = logging.getLogger(__name__)
+
+BATCH = 5_000
+_WORKER: Tagger | None = None
+
+Batch = tuple[list[str], list[str], list[str | None]]  # ids, titles, abstracts
+
+
+def _init_worker(tagger: Tagger) -> None:
+    global _WORKER
+    _WORKER = tagger
+
+
+def _tag_batch(batch: Batch) -> tuple[list[str], list[list[Tag]]]:
+    assert _WORKER is not None, "worker not initialised"
+    ids, titles, abstracts = batch
+    return ids, _WORKER.tag(titles, abstracts)
+
+
+def tag_batches(
+    tagger: Tagger, batches: Iterable[Batch], workers: int = 0
+) -> Iterator[tuple[list[str], list[list[Tag]]]]:
+    """Tags of each batch, in input order; `workers` 0 means one per CPU, 1 means in this process."""
+    count = workers or os.cpu_count() or 1
+    if count == 1:
+        _init_worker(tagger)
+        yield from map(_tag_batch, batches)
+        return
+    with ProcessPoolExecutor(count, initializer=_init_worker, initargs=(tagger,)) as pool:
+        yield from pool.map(_tag_batch, batches, chunksize=1)
+
+
+# ---- the batch interface -------------------------------------------------------------------------
+
+
+def read_jsonl(path: Path) -> Iterator[tuple[str, str, str | None]]:
+    """(id, title, abstract) per line; a line that is not such an object is an error naming it."""
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputFormatError(f"{path}:{number}: not JSON ({exc.msg})") from exc
+            if not isinstance(item, dict) or "id" not in item or not isinstance(item.get("title"), str):
+                raise InputFormatError(f'{path}:{number}: expected {{"id", "title", "abstract"}}')
+            abstract = item.get("abstract")
+            yield str(item["id"]), item["title"], abstract if isinstance(abstract, str) else None
+
+
+def _batched(rows: Iterable[tuple[str, str, str | None]], size: int = BATCH) -> Iterator[Batch]:
+    batch: Batch = ([], [], [])
+    for paper_id, title, abstract in rows:
+        batch[0].append(paper_id)
+        batch[1].append(title)
+        batch[2].append(abstract)
+        if len(batch[0]) >= size:
+            yield batch
+            batch = ([], [], [])
+    if batch[0]:
+        yield batch
+
+
+def tag_jsonl(tagger: Tagger, source: Path, out: Path, workers: int = 0) -> int:
+    """`{"id","title","abstract"}` lines in, `{"id","labels","scores"}` lines out, same order."""
+    written = 0
+    tmp = out.with_name(out.name + ".tmp")
+    with tmp.open("w", encoding="utf-8") as handle:
+        for ids, tags in tag_batches(tagger, _batched(read_jsonl(source)), workers):
+            for paper_id, paper_tags in zip(ids, tags, strict=True):
+                record = {
+                    "id": paper_id,
+                    "labels": [t.label for t in paper_tags],
+                    "scores": {t.label: t.score for t in paper_tags},
+                }
+                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+                written += 1
+    tmp.replace(out)
+    return written
+
+
+# ---- the store -----------------------------------------------------------------------------------
+
+_UNTAGGED = (
+    "SELECT p.paper_id, p.title, p.abstract FROM papers p "
+    "LEFT JOIN tagged_papers t ON t.paper_id = p.paper_id AND t.model_version = ? "
+    "WHERE t.paper_id IS NULL"
+)
+_COUNT_UNTAGGED = (
+    "SELECT count(*) FROM papers p LEFT JOIN tagged_papers t "
+    "ON t.paper_id = p.paper_id AND t.model_version = ? WHERE t.paper_id IS NULL"
+)
+
+
+@dataclass
+class TagCounts:
+    papers: int = 0
+    tags: int = 0
+    by_label: Counter[str] = field(default_factory=Counter)
+    by_method: Counter[str] = field(default_factory=Counter)
+
+    def summary(self, version: str) -> str:
+        if not self.papers:
+            return f"tag: nothing to tag; every paper is tagged by {version}"
+        top = ", ".join(f"{label} {n:,}" for label, n in self.by_label.most_common(6))
+        methods = ", ".join(f"{m} {n:,}" for m, n in sorted(self.by_method.items()))
+        return (
+            f"tag: {self.papers:,} papers tagged by {version}: {self.tags:,} tags ({top}); method: {methods}"
+        )
+
+
+def untagged_count(store: Store, version: str) -> int:
+    return int(store.query(_COUNT_UNTAGGED, [version])[0][0])
+
+
+def tag_store(
+    store: Store,
+    tagger: Tagger,
+    workers: int = 0,
+    progress: Callable[[int], Any] | None = None,
+) -> TagCounts:
+    """Tag every paper the current model version has not tagged; each batch is committed as it ends."""
+    counts = TagCounts()
+    version = tagger.version
+    batches = (
+        (
+            batch.column("paper_id").to_pylist(),
+            batch.column("title").to_pylist(),
+            batch.column("abstract").to_pylist(),
+        )
+        for batch in store.stream(_UNTAGGED, [version], BATCH)
+    )
+    for ids, tags in tag_batches(tagger, batches, workers):
+        _write(store, version, ids, tags, counts)
+        if progress is not None:
+            progress(len(ids))
+    return counts
+
+
+def _write(store: Store, version: str, ids: list[str], tags: list[list[Tag]], counts: TagCounts) -> None:
+    now = utc_now()
+    rows: list[dict[str, Any]] = [
+        {
+            "paper_id": paper_id,
+            "label": tag.label,
+            "score": tag.score,
+            "method": tag.method,
+            "evidence": list(tag.evidence),
+            "model_version": version,
+            "tagged_at": now,
+        }
+        for paper_id, paper_tags in zip(ids, tags, strict=True)
+        for tag in paper_tags
+    ]
+    marks = [
+        {"paper_id": paper_id, "model_version": version, "labels": len(paper_tags), "tagged_at": now}
+        for paper_id, paper_tags in zip(ids, tags, strict=True)
+    ]
+    store.replace_tags(ids, rows, marks)
+    counts.papers += len(ids)
+    counts.tags += len(rows)
+    counts.by_label.update(row["label"] for row in rows)
+    counts.by_method.update(row["method"] for row in rows)
