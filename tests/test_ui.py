@@ -40,3 +40,32 @@ def test_overview_shows_counts(settings: Settings, monkeypatch: pytest.MonkeyPat
     assert metrics["Papers"] == "3"
     sources = app.dataframe[-1].value
     assert list(sources["status"]) == ["failed"]
+
+
+def test_tags_page_shows_each_tag_with_its_evidence(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with open_writer(settings, "test") as store:
+        store.upsert("papers", [{"paper_id": "arxiv:2501.00001", "title": "KV cache eviction"}])
+        store.upsert(
+            "tags",
+            [
+                {
+                    "paper_id": "arxiv:2501.00001",
+                    "label": "kv_cache",
+                    "score": 0.97,
+                    "method": "both",
+                    "evidence": ["title: kv cache", "model: eviction"],
+                    "model_version": "tagger-v1-test",
+                }
+            ],
+        )
+    monkeypatch.setenv("LEANWATCH_DATA_DIR", str(settings.data_dir))
+    app = AppTest.from_file(str(APP.parent / "pages" / "tags.py"), default_timeout=30)
+    app.run()
+    assert not app.exception, app.exception
+    app.selectbox(key="label").set_value("kv_cache").run()
+    frame = app.dataframe[0].value
+    assert frame["evidence"].tolist() == ["title: kv cache; model: eviction"]
+    assert frame["paper"].tolist() == ["https://arxiv.org/abs/2501.00001"]
+    assert frame["method"].tolist() == ["both"]

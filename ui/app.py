@@ -12,6 +12,7 @@ st.set_page_config(page_title="leanwatch", layout="wide")
 navigation = st.navigation(
     [
         st.Page(PAGES / "overview.py", title="Overview", url_path="", default=True),
+        st.Page(PAGES / "tags.py", title="Tags", url_path="tags"),
     ]
 )
 navigation.run()
