@@ -37,7 +37,7 @@ LABELS: tuple[Label, ...] = (
         "Quantizing only the KV cache is also kv_cache. Vector quantization used as a modelling "
         "component (VQ-VAE tokenizers) is not compression and does not count.",
         (
-            r"quantiz(?:e|ed|ation|ing)",
+            r"(?:vector[- ]|residual[- ]|product )?quantiz(?:e|ed|ation|ing)",
             r"low[- ]bit",
             r"\b(?:[1-8]|sub-?[1-4])[- ]?bits?\b",
             r"\b(?:int[48]|fp[48]|w[48]a(?:[48]|16)|nf4|mxfp4)\b",
@@ -45,6 +45,7 @@ LABELS: tuple[Label, ...] = (
             r"ternary (?:weights?|networks?)",
             r"\bptq\b|\bqat\b",
         ),
+        not_after=("vector", "residual", "product"),
     ),
     Label(
         "pruning",
