@@ -87,8 +87,10 @@ def load_corpus(shared_data: Path, extra: Iterable[Doc] = ()) -> list[Doc]:
             docs[key] = Doc(key, known.title, known.abstract, keywords)
         else:
             docs[key] = Doc(key, str(item["title"]), str(item.get("summary") or ""), keywords)
-    for doc in extra:
-        docs.setdefault(doc.id, doc)
+    for doc in extra:  # the store's papers; their source terms join what the corpus knows
+        known = docs.get(doc.id)
+        terms = tuple(dict.fromkeys((*known.keywords, *doc.keywords))) if known else doc.keywords
+        docs[doc.id] = Doc(doc.id, (known or doc).title, (known or doc).abstract, terms)
     return list(docs.values())
 
 

@@ -451,16 +451,24 @@ def tag(app: AppContext, retrain: bool, evaluate: bool, from_jsonl: Path | None,
     _tag_store(settings, model)
 
 
+_STORE_DOCS = (
+    "SELECT p.arxiv_id, p.title, p.abstract, list(t.term) FILTER (t.term IS NOT NULL) "
+    "FROM papers p LEFT JOIN paper_terms t USING (paper_id) "
+    "WHERE p.arxiv_id IS NOT NULL GROUP BY ALL"
+)
+
+
 def _store_docs(settings: Settings) -> list[Any]:
-    """The store's arXiv papers as training documents (none when there is no store yet)."""
+    """The store's arXiv papers as training documents, with the terms sources gave them (HF
+    ai_keywords, PwC methods and tasks, model-index training techniques) as weak-label hints."""
     from analysis.training import Doc
     from leanwatch.store import open_reader
 
     with open_reader(settings) as reader:
         if reader.empty:
             return []
-        rows = reader.query("SELECT arxiv_id, title, abstract FROM papers WHERE arxiv_id IS NOT NULL")
-    return [Doc(arxiv_id, title, abstract or "") for arxiv_id, title, abstract in rows]
+        rows = reader.query(_STORE_DOCS)
+    return [Doc(key, title, abstract or "", tuple(terms or ())) for key, title, abstract, terms in rows]
 
 
 def _tag_store(settings: Settings, model: Any) -> None:
