@@ -65,10 +65,15 @@ def read_jsonl(path: Path) -> Iterator[tuple[str, str, str | None]]:
                 item = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise InputFormatError(f"{path}:{number}: not JSON ({exc.msg})") from exc
-            if not isinstance(item, dict) or "id" not in item or not isinstance(item.get("title"), str):
+            if not isinstance(item, dict) or item.get("id") is None:
                 raise InputFormatError(f'{path}:{number}: expected {{"id", "title", "abstract"}}')
-            abstract = item.get("abstract")
-            yield str(item["id"]), item["title"], abstract if isinstance(abstract, str) else None
+            # A missing title or abstract still gets its output line (no labels if nothing is left).
+            title, abstract = item.get("title"), item.get("abstract")
+            yield (
+                str(item["id"]),
+                title if isinstance(title, str) else "",
+                abstract if isinstance(abstract, str) else None,
+            )
 
 
 def _batched(rows: Iterable[tuple[str, str, str | None]], size: int = BATCH) -> Iterator[Batch]:

@@ -45,12 +45,14 @@ def _invoke(settings: Settings, *args: str) -> Any:
 
 def test_batch_interface_keeps_order_and_shape(settings: Settings, tmp_path: Path) -> None:
     source = tmp_path / "in.jsonl"
-    source.write_text("\n".join(json.dumps(p) for p in (QUANT, OTHER, {**QUANT, "id": "q2"})) + "\n")
+    papers = (QUANT, OTHER, {**QUANT, "id": "q2"}, {"id": 7, "title": None})
+    source.write_text("\n".join(json.dumps(p) for p in papers) + "\n")
     out = tmp_path / "out.jsonl"
     result = _invoke(settings, "-s", "tag_workers=2", "tag", "--from-jsonl", str(source), "--out", str(out))
     assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in out.read_text().splitlines()]
-    assert [line["id"] for line in lines] == ["q1", "o1", "q2"]
+    assert [line["id"] for line in lines] == ["q1", "o1", "q2", "7"]
+    assert lines[3] == {"id": "7", "labels": [], "scores": {}}  # nothing to go on, still answered
     assert lines[0]["labels"] == ["quantization"] and lines[1]["labels"] == []
     assert set(lines[0]["scores"]) == set(lines[0]["labels"])
     assert all(0 <= v <= 1 for line in lines for v in line["scores"].values())
