@@ -31,6 +31,7 @@ from analysis import tagger as tg
 from analysis.rules import names_label, rule_hits
 from analysis.taxonomy import LABEL_NAMES
 from leanwatch.errors import InputFormatError
+from leanwatch.settings import load_settings
 
 log = logging.getLogger(__name__)
 
@@ -255,3 +256,19 @@ def format_scores(scores: dict[str, Scores], title: str) -> str:
             f"{name:<22} {value.support:>4} {value.precision:>9.3f} {value.recall:>7.3f} {value.f1:>6.3f}"
         )
     return "\n".join(lines)
+
+
+def main() -> None:
+    """Rebuild the model shipped with leanwatch: `python -m analysis.training [SHARED_DATA] [OUT]`."""
+    import sys
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    shared = Path(sys.argv[1]) if len(sys.argv) > 1 else load_settings().shared_data
+    out = Path(sys.argv[2]) if len(sys.argv) > 2 else Path(__file__).with_name("models") / "tagger.skops"
+    model = train(shared)
+    tg.save(model, out)
+    print(f"{model.version} saved to {out} ({model.meta['seconds']} s)")
+
+
+if __name__ == "__main__":
+    main()
