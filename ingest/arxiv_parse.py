@@ -260,29 +260,40 @@ class OaiPage:
     error_message: str | None = None
 
 
+_OAI_TAGS = ("{*}record", "{*}error", "{*}resumptionToken")
+
+
 def parse_oai(source: bytes | Path, where: str) -> OaiPage:
-    """An OAI-PMH ListRecords or GetRecord response, streamed (files can be large)."""
+    """An OAI-PMH ListRecords or GetRecord response; files are streamed (they can be large), a
+    fetched page is parsed whole (30% faster than streaming it, bench/arxiv_pages.py)."""
     page = OaiPage()
-    stream = io.BytesIO(source) if isinstance(source, bytes) else source.open("rb")
-    count = 0
     try:
-        with stream:
-            for _, element in etree.iterparse(
-                stream, events=("end",), tag=("{*}record", "{*}error", "{*}resumptionToken")
-            ):
-                name = etree.QName(element).localname
-                if name == "record":
-                    count += 1
-                    _oai_record(element, page, f"{where} record {count}")
-                elif name == "error":
-                    page.error_code = element.get("code")
-                    page.error_message = collapse(element.text)
-                else:
-                    page.token = (element.text or "").strip() or None
-                element.clear(keep_tail=False)
+        if isinstance(source, bytes):
+            root = etree.fromstring(source, parser=_PARSER)
+            _oai_elements(((el, False) for el in root.iter(*_OAI_TAGS)), page, where)
+        else:
+            with source.open("rb") as stream:
+                events = etree.iterparse(stream, events=("end",), tag=_OAI_TAGS)
+                _oai_elements(((el, True) for _, el in events), page, where)
     except etree.XMLSyntaxError as exc:
         page.records.append(BadRecord(f"{where} line {exc.lineno}", f"malformed XML: {exc.msg}"))
     return page
+
+
+def _oai_elements(elements: Iterable[tuple[etree._Element, bool]], page: OaiPage, where: str) -> None:
+    count = 0
+    for element, streamed in elements:
+        name = element.tag.rpartition("}")[2]
+        if name == "record":
+            count += 1
+            _oai_record(element, page, f"{where} record {count}")
+        elif name == "error":
+            page.error_code = element.get("code")
+            page.error_message = collapse(element.text)
+        else:
+            page.token = (element.text or "").strip() or None
+        if streamed:
+            element.clear()
 
 
 def _oai_record(record: etree._Element, page: OaiPage, where: str) -> None:
@@ -301,16 +312,12 @@ def _oai_record(record: etree._Element, page: OaiPage, where: str) -> None:
     if arxiv_meta is None:
         page.records.append(BadRecord(where, "no arXiv metadata"))
         return
-    meta = {name: _text(element) for name, element in _children(arxiv_meta).items()}
-    authors_el = _children(arxiv_meta).get("authors")
+    fields = _children(arxiv_meta)
+    meta = {name: _text(element) for name, element in fields.items()}
+    authors_el = fields.get("authors")
     try:
         arxiv = parse_arxiv_id(meta.get("id") or "")
-        authors = []
-        for author in authors_el if authors_el is not None else []:
-            names = {name: _text(element) for name, element in _children(author).items()}
-            authors.append(
-                " ".join(filter(None, (names.get("forenames"), names.get("keyname"), names.get("suffix"))))
-            )
+        authors = [_author_name(author) for author in authors_el] if authors_el is not None else []
         created = meta.get("created")
         row = paper_row(
             arxiv,
@@ -328,6 +335,16 @@ def _oai_record(record: etree._Element, page: OaiPage, where: str) -> None:
         page.records.append(BadRecord(where, _reason(exc)))
         return
     page.records.append(Harvested(row, arxiv.id))
+
+
+def _author_name(author: etree._Element) -> str:
+    """'Forenames Keyname Suffix' in one pass over the author's children (the hot loop of OAI)."""
+    parts: dict[str, str | None] = {}
+    for child in author:
+        tag = child.tag
+        if isinstance(tag, str):
+            parts.setdefault(tag[tag.rfind("}") + 1 :], child.text)
+    return " ".join(filter(None, (parts.get("forenames"), parts.get("keyname"), parts.get("suffix"))))
 
 
 def _children(element: etree._Element) -> dict[str, etree._Element]:
