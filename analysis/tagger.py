@@ -28,12 +28,14 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from analysis.rules import RuleHit, rule_hits
-from analysis.taxonomy import LABEL_NAMES
+from analysis.taxonomy import LABEL_INDEX, LABEL_NAMES
 from leanwatch.errors import LeanwatchError
+from leanwatch.settings import Settings
 
 log = logging.getLogger(__name__)
 
 FORMAT = 1  # bump when the saved layout changes
+SHIPPED_MODEL = Path(__file__).with_name("models") / "tagger.skops"
 # The rules run only for labels whose model logit passes this gate: on the shared listing corpus
 # 5% of (paper, label) cells, and 94% of the strong rule hits (bench/tagger.py).
 GATE = -3.0
@@ -81,12 +83,18 @@ class Tagger:
         """Probability per paper and label from the model logit and the rule evidence."""
         return combined(combiner_inputs(logits, hits), self.combiner)
 
-    def tag(self, titles: Sequence[str], abstracts: Sequence[str | None]) -> list[list[Tag]]:
-        """The tags of each paper, with score, method and evidence."""
+    def _score(
+        self, titles: Sequence[str], abstracts: Sequence[str | None]
+    ) -> tuple[sparse.csr_matrix, np.ndarray, list[dict[str, RuleHit]], np.ndarray]:
+        """Features, model logits, rule evidence and combined probabilities of a batch."""
         matrix = self.features(titles, abstracts)
         logits = self.model_logits(matrix)
         hits = gated_hits(titles, abstracts, logits)
-        scores = self.combine(logits, hits)
+        return matrix, logits, hits, self.combine(logits, hits)
+
+    def tag(self, titles: Sequence[str], abstracts: Sequence[str | None]) -> list[list[Tag]]:
+        """The tags of each paper, with score, method and evidence."""
+        matrix, logits, hits, scores = self._score(titles, abstracts)
         names = self._names()
         result = []
         for row, (paper_scores, paper_hits) in enumerate(zip(scores, hits, strict=True)):
@@ -102,9 +110,8 @@ class Tagger:
         return result
 
     def scores(self, titles: Sequence[str], abstracts: Sequence[str | None]) -> np.ndarray:
-        """Probability per paper and label (the batch interface's scores)."""
-        logits = self.model_logits(self.features(titles, abstracts))
-        return self.combine(logits, gated_hits(titles, abstracts, logits))
+        """Probability per paper and label."""
+        return self._score(titles, abstracts)[3]
 
     def _names(self) -> np.ndarray:
         if self._feature_names is None:  # building the list takes a second: once per loaded model
@@ -136,10 +143,9 @@ def paper_text(title: str, abstract: str | None) -> str:
 def combiner_inputs(logits: np.ndarray, hits: Sequence[dict[str, RuleHit]]) -> np.ndarray:
     inputs = np.zeros((len(hits), len(LABEL_NAMES), COMBINER_FEATURES), dtype=np.float64)
     inputs[:, :, 0] = np.clip(logits, -10, 10)
-    index = {name: i for i, name in enumerate(LABEL_NAMES)}
     for row, paper in enumerate(hits):
         for name, hit in paper.items():
-            col = index[name]
+            col = LABEL_INDEX[name]
             inputs[row, col, 1:] = (
                 hit.score,
                 hit.in_title,
@@ -321,10 +327,14 @@ def load(path: Path) -> Tagger:
 
 
 def labels_matrix(rows: Iterable[Iterable[str]]) -> np.ndarray:
-    index = {name: i for i, name in enumerate(LABEL_NAMES)}
     rows = list(rows)
     matrix = np.zeros((len(rows), len(LABEL_NAMES)), dtype=np.int8)
     for r, labels in enumerate(rows):
         for label in labels:
-            matrix[r, index[label]] = 1
+            matrix[r, LABEL_INDEX[label]] = 1
     return matrix
+
+
+def model_path(settings: Settings) -> Path:
+    """The data dir's retrained model when there is one, else the model shipped with leanwatch."""
+    return settings.tagger_model if settings.tagger_model.is_file() else SHIPPED_MODEL

@@ -114,10 +114,7 @@ _UNTAGGED = (
     "LEFT JOIN tagged_papers t ON t.paper_id = p.paper_id AND t.model_version = ? "
     "WHERE t.paper_id IS NULL"
 )
-_COUNT_UNTAGGED = (
-    "SELECT count(*) FROM papers p LEFT JOIN tagged_papers t "
-    "ON t.paper_id = p.paper_id AND t.model_version = ? WHERE t.paper_id IS NULL"
-)
+_COUNT_UNTAGGED = f"SELECT count(*) FROM ({_UNTAGGED})"  # noqa: S608 - fixed SQL
 
 
 @dataclass

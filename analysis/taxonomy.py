@@ -329,6 +329,7 @@ LABEL_NAMES: tuple[str, ...] = tuple(label.name for label in LABELS)
 TECHNIQUES = tuple(label.name for label in LABELS if label.kind == "technique")
 EVALUATION_THEMES = tuple(label.name for label in LABELS if label.kind == "evaluation")
 BY_NAME = {label.name: label for label in LABELS}
+LABEL_INDEX = {name: index for index, name in enumerate(LABEL_NAMES)}
 
 
 def markdown() -> str:

@@ -36,6 +36,7 @@ from leanwatch.settings import load_settings
 log = logging.getLogger(__name__)
 
 DEVSET = Path(__file__).with_name("devset") / "dev.jsonl"
+HOLDOUT = DEVSET.with_name("holdout.jsonl")
 LISTING = "arxiv/listings/daily_arxiv_dedup_2025-03_to_2026-07.jsonl.gz"
 HF_DEDUP = "hf_papers/hf_daily_papers_dedup_2024-05_to_2026-08.jsonl.gz"
 CURATED = "labels/awesome_lists_arxiv_labels.csv"
@@ -133,9 +134,6 @@ class Judged:
     labels: tuple[str, ...]
 
 
-HOLDOUT = DEVSET.with_name("holdout.jsonl")
-
-
 def load_devset(shared_data: Path, path: Path = DEVSET) -> list[Judged]:
     """The judged papers with their texts from the shared listing corpus."""
     entries = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -183,25 +181,6 @@ def _scores(predicted: np.ndarray, gold: np.ndarray) -> Scores:
     recall = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return Scores(precision, recall, f1, tp + fn)
-
-
-def cross_validated(base: tg.Tagger, judged: list[Judged], folds: int = 5, seed: int = 0) -> np.ndarray:
-    """Predictions for each judged paper from a combiner fitted on the other folds only."""
-    titles = [j.doc.title for j in judged]
-    abstracts = [j.doc.abstract for j in judged]
-    gold = tg.labels_matrix(j.labels for j in judged)
-    logits = base.model_logits(base.features(titles, abstracts))
-    hits = tg.gated_hits(titles, abstracts, logits)
-    order = np.random.default_rng(seed).permutation(len(judged))
-    predicted = np.zeros_like(gold)
-    for fold in range(folds):
-        test = order[fold::folds]
-        train = np.setdiff1d(order, test)
-        weights, thresholds = tg.fit_combiner(logits[train], [hits[i] for i in train], gold[train])
-        probe = tg.Tagger(base.vectorizer, base.coef, base.intercept, weights, thresholds)
-        scores = probe.combine(logits[test], [hits[i] for i in test])
-        predicted[test] = (scores >= thresholds).astype(np.int8)
-    return predicted
 
 
 # ---- training and evaluation ------------------------------------------------------------------

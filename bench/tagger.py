@@ -21,7 +21,6 @@ import numpy as np
 from analysis import tagger as tg
 from analysis import tagging, training
 from bench.listing import read_listing
-from leanwatch.cli import SHIPPED_TAGGER
 
 
 def _peak_mib() -> tuple[float, float]:
@@ -38,7 +37,7 @@ def _batches(papers: list[tuple[str, str]], total: int) -> Iterator[tagging.Batc
 
 
 def bench_tagging(shared: Path, total: int, workers: int) -> None:
-    model = tg.load(SHIPPED_TAGGER)
+    model = tg.load(tg.SHIPPED_MODEL)
     papers = [(str(p["title"]), str(p["abstract"])) for p in read_listing(shared)]
     started = time.perf_counter()
     tagged = labels = 0

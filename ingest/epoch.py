@@ -31,7 +31,7 @@ from leanwatch.errors import InputFormatError
 from leanwatch.quantities import parse_quantity
 from leanwatch.records import arxiv_paper_ids
 from leanwatch.settings import Settings
-from leanwatch.store import Store, utc_now
+from leanwatch.store import Store, seen_stamps, utc_now
 
 log = logging.getLogger(__name__)
 
@@ -264,11 +264,7 @@ def compare(
 
 
 _STORED_COLUMNS = ("model_id", "listing", "snapshot", *COMPARED)
-_STORED_SQL = (
-    "SELECT model_id, listing, snapshot, organization, publication_date, parameters, training_compute_flop, "
-    "training_dataset_size, training_hours, hardware, hardware_quantity, hardware_utilization, confidence, "
-    "link, paper_id FROM models WHERE source = ?"
-)
+_STORED_SQL = f"SELECT {', '.join(_STORED_COLUMNS)} FROM models WHERE source = ?"  # noqa: S608 - fixed names
 
 
 def _stored(store: Store) -> dict[str, dict[str, Any]]:
@@ -280,10 +276,20 @@ def _stored(store: Store) -> dict[str, dict[str, Any]]:
 
 
 def ingest_csv(
-    store: Store, content: bytes, where: str, listing: str, snapshot: date | None, counts: RunCounts
+    store: Store,
+    content: bytes,
+    where: str,
+    listing: str,
+    snapshot: date | None,
+    counts: RunCounts,
+    undated: date,
 ) -> SnapshotDiff:
-    """One snapshot: read, compare with the store, write models and revisions."""
-    lines, _ = read_csv(content, where)
+    """One snapshot: read, compare with the store, write models and revisions.
+
+    Without a `snapshot` date the export's newest "Last modified" dates it, else `undated`.
+    """
+    lines, header = read_csv(content, where)
+    snapshot = snapshot or last_modified(lines, header) or undated
     rows = []
     for line, row in lines:
         if not (row.get("Model") or "").strip():  # Epoch's exports hold a few placeholder rows
@@ -293,9 +299,9 @@ def ingest_csv(
         rows.append(model_row(row, snapshot, listing, where))
     counts.fetched += len(lines)
     diff = compare(rows, _stored(store), listing, snapshot)
-    now = utc_now()
     if rows:
-        counts.add(store.upsert("models", [{**row, "first_seen": now, "last_seen": now} for row in rows]))
+        seen = seen_stamps("models", utc_now())
+        counts.add(store.upsert("models", [{**row, **seen} for row in rows]))
     if diff.revisions:
         store.upsert("model_revisions", diff.revisions)
     linked = sum(1 for row in rows if row["paper_id"])
@@ -305,28 +311,23 @@ def ingest_csv(
 
 
 def ingest_files(store: Store, paths: Iterable[Path], snapshot: date | None = None) -> RunCounts:
-    """Epoch CSVs; each file's snapshot date comes from its name (or `snapshot`, or its mtime)."""
+    """Epoch CSVs, each dated by `snapshot`, else its file name, else its own "Last modified"
+    column, else the file's modification date."""
     counts = RunCounts()
     files = expand_paths(paths, accept=lambda p: p.suffix.lower() == ".csv")
     # Oldest snapshot first, so reading a folder of snapshots reports each one's changes in order.
     dated = sorted(((*snapshot_of(p.name), p) for p in files), key=lambda t: (t[0], t[1] or date.min))
     for listing, named, path in dated:
         try:
-            content = path.read_bytes()
-            day = snapshot or named or last_modified(content) or _mtime(path)
-            ingest_csv(store, content, str(path), listing, day, counts)
+            ingest_csv(store, path.read_bytes(), str(path), listing, snapshot or named, counts, _mtime(path))
         except InputFormatError as exc:
             counts.errors += 1
             counts.notes.append(str(exc))
     return counts
 
 
-def last_modified(content: bytes) -> date | None:
+def last_modified(lines: list[tuple[int, dict[str, str | None]]], header: list[str]) -> date | None:
     """The newest 'Last modified' date in an export that has that column (Epoch's full views do)."""
-    try:
-        lines, header = read_csv(content, "")
-    except InputFormatError:
-        return None
     if "Last modified" not in header:
         return None
     return max((d for _, row in lines if (d := _publication_date(row.get("Last modified")))), default=None)
@@ -346,6 +347,7 @@ def update(store: Store, settings: Settings, client: HttpClient) -> RunCounts:
         counts.notes.append("not modified since the last download")
         return counts
     listing, _ = snapshot_of(url)
-    ingest_csv(store, result.content, url, listing, datetime.now(UTC).date(), counts)
+    today = datetime.now(UTC).date()
+    ingest_csv(store, result.content, url, listing, today, counts, today)
     store.set_source_state(SOURCE, url, etag=result.etag, last_modified=result.last_modified)
     return counts

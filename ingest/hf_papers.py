@@ -29,7 +29,7 @@ from ingest.run import RunCounts, expand_paths
 from leanwatch.errors import FetchError, HttpStatusError, InputFormatError
 from leanwatch.records import PAPER_FIELDS, PaperRow, arrow_table, parse_arxiv_id, repo_url
 from leanwatch.settings import Settings
-from leanwatch.store import Store, utc_now
+from leanwatch.store import Store, seen_stamps, utc_now
 
 log = logging.getLogger(__name__)
 
@@ -251,25 +251,22 @@ class DailySink:
         if not rows:
             return
         now = self.seen_at
-        stamps = {"first_source": SOURCE, "first_seen": now, "last_seen": now}
+        stamps = {"first_source": SOURCE, **seen_stamps("papers", now)}
         papers = arrow_table([{**p, **stamps} for p in rows.papers], PAPER_FIELDS, [*_PAPER_COLUMNS, *stamps])
         created = self.store.upsert("papers", papers, only_new=True)
         self.totals.created += created.new
-        self.store.upsert(
-            "paper_sources",
-            [
-                {
-                    "paper_id": p["paper_id"],
-                    "source": SOURCE,
-                    "source_id": p["paper_id"].split(":", 1)[1],
-                    "url": PAPER_PAGE.format(id=p["paper_id"].split(":", 1)[1]),
-                    "first_seen": now,
-                    "last_seen": now,
-                }
-                for p in rows.papers
-            ],
-        )
-        seen = {"first_seen": now, "last_seen": now}
+        hf_ids = [p["paper_id"].split(":", 1)[1] for p in rows.papers]
+        provenance = [
+            {
+                "paper_id": p["paper_id"],
+                "source": SOURCE,
+                "source_id": hf_id,
+                "url": PAPER_PAGE.format(id=hf_id),
+            }
+            for p, hf_id in zip(rows.papers, hf_ids, strict=True)
+        ]
+        seen = seen_stamps("hf_daily", now)  # the same first_seen/last_seen pair every table here keeps
+        self.store.upsert("paper_sources", [{**r, **seen} for r in provenance])
         self.counts.add(self.store.upsert("hf_daily", [{**r, **seen} for r in rows.daily]))
         if rows.code:
             code = self.store.upsert("code_links", [{**r, **seen} for r in rows.code])

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import logging
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -32,7 +33,7 @@ from ingest.run import RunCounts, expand_paths
 from leanwatch.errors import InputFormatError
 from leanwatch.quantities import parse_quantity
 from leanwatch.records import PAPER_FIELDS, arrow_table, arxiv_paper_ids, parse_arxiv_id, repo_url, url_id
-from leanwatch.store import Store, utc_now
+from leanwatch.store import Store, seen_stamps, utc_now
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +98,6 @@ class RowSink:
         self.main = main
         self.seen_at = utc_now()
         self.rows: dict[str, list[dict[str, Any]]] = {}
-        self.new: dict[str, int] = {}
 
     def add(self, table: str, row: dict[str, Any]) -> None:
         self.rows.setdefault(table, []).append(row)
@@ -119,7 +119,6 @@ class RowSink:
             result = self.store.upsert(table, rows)
         if table == self.main:
             self.counts.add(result)
-        self.new[table] = self.new.get(table, 0) + result.new
 
 
 def result_rows(
@@ -373,7 +372,7 @@ def model_index_rows(
             "epochs": _number(meta.get("Epochs")),
             "link": _text(model.get("Weights")),
             "paper_id": paper_id,
-            "notes": '{"flops": "' + MODEL_INDEX_FLOPS_NOTE + '"}' if meta.get("FLOPs") is not None else None,
+            "notes": json.dumps({"flops": MODEL_INDEX_FLOPS_NOTE}) if meta.get("FLOPs") is not None else None,
             "source": "model_index",
             "source_ref": where,
         },
@@ -560,23 +559,12 @@ def ingest_files(store: Store, paths: Iterable[Path]) -> RunCounts:
                     counts.skip(row["reason"])
                     continue
                 counts.fetched += table == sink.main
-                sink.add(table, {**row, **_stamps(table, sink)})
+                sink.add(table, {**row, **seen_stamps(table, sink.seen_at)})
         except InputFormatError as exc:
             _file_failed(counts, exc)
         sink.flush()  # what was read before a failure is kept
     _summarise(counts, totals)
     return counts
-
-
-def _stamps(table: str, sink: RowSink) -> dict[str, Any]:
-    now = sink.seen_at
-    if table in ("papers", "paper_sources", "code_links"):
-        return {"first_seen": now, "last_seen": now}
-    if table in ("results", "methods"):
-        return {"first_seen": now}
-    if table == "models":
-        return {"first_seen": now, "last_seen": now}
-    return {}
 
 
 def _file_failed(counts: RunCounts, exc: InputFormatError) -> None:

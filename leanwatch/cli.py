@@ -203,7 +203,7 @@ def update(app: AppContext) -> None:
     if unknown:
         raise SettingError(f"sources: unknown {unknown}; known: {', '.join(SOURCES)}")
     failed = _run_sources(settings, "leanwatch update", [SOURCES[name] for name in settings.sources])
-    _tag_store(settings, tg.load(_tagger_path(settings)))
+    _tag_store(settings, tg.load(tg.model_path(settings)))
     click.echo("extract: skipped, compute extraction is not built yet (issue 7)")
     if failed:
         click.echo(f"update: {len(failed)} source(s) failed: {', '.join(failed)}", err=True)
@@ -393,14 +393,6 @@ for _name, _issue, _help in (
     _add_unbuilt(cli, _name, _issue, _help)
 
 
-SHIPPED_TAGGER = Path(__file__).resolve().parent.parent / "analysis" / "models" / "tagger.skops"
-
-
-def _tagger_path(settings: Settings) -> Path:
-    """The data dir's retrained model, else the one shipped with leanwatch."""
-    return settings.tagger_model if settings.tagger_model.is_file() else SHIPPED_TAGGER
-
-
 @cli.command()
 @click.option(
     "--retrain", is_flag=True, help="Rebuild the model from the shared corpora and the store's papers."
@@ -433,7 +425,7 @@ def tag(app: AppContext, retrain: bool, evaluate: bool, from_jsonl: Path | None,
         model = training.train(settings.shared_data, _store_docs(settings))
         tg.save(model, settings.tagger_model)
         click.echo(f"tag: model {model.version} saved to {settings.tagger_model} ({model.meta['seconds']} s)")
-    model = tg.load(_tagger_path(settings))
+    model = tg.load(tg.model_path(settings))
     if evaluate:
         for path in (training.DEVSET, training.HOLDOUT):
             judged = training.load_devset(settings.shared_data, path)

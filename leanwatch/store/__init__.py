@@ -3,7 +3,7 @@
 from leanwatch.store.connection import snapshot_path
 from leanwatch.store.reader import Reader, open_reader
 from leanwatch.store.schema import LATEST_VERSION, TABLES
-from leanwatch.store.writer import Store, UpsertCounts, open_writer, utc_now
+from leanwatch.store.writer import Store, UpsertCounts, open_writer, seen_stamps, utc_now
 
 __all__ = [
     "LATEST_VERSION",
@@ -13,6 +13,7 @@ __all__ = [
     "UpsertCounts",
     "open_reader",
     "open_writer",
+    "seen_stamps",
     "snapshot_path",
     "utc_now",
 ]

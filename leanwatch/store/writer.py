@@ -44,6 +44,12 @@ def utc_now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def seen_stamps(table: str, now: datetime) -> dict[str, datetime]:
+    """`first_seen`/`last_seen` for rows seen now, as far as the table keeps them (TABLES)."""
+    spec = TABLES[table]
+    return {name: now for name in ("first_seen", "last_seen") if name in spec.keep or name in spec.stamp}
+
+
 def _as_arrow(rows: Rows) -> pa.Table:
     if isinstance(rows, pa.Table):
         return rows

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from analysis import tagger as tg
 from analysis import training
 from bench.listing import paper_row
-from leanwatch.cli import SHIPPED_TAGGER, cli
+from leanwatch.cli import cli
 from leanwatch.settings import Settings
 from leanwatch.store import open_reader, open_writer
 
@@ -36,7 +36,7 @@ class Payload:
 
 @pytest.fixture(scope="module")
 def model() -> tg.Tagger:
-    return tg.load(SHIPPED_TAGGER)
+    return tg.load(tg.SHIPPED_MODEL)
 
 
 def _invoke(settings: Settings, *args: str) -> Any:
