@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +17,7 @@ from typing import Any
 from analysis.tagger import Tag, Tagger
 from leanwatch.errors import InputFormatError
 from leanwatch.store import Store, utc_now
+from leanwatch.workers import map_in_workers
 
 log = logging.getLogger(__name__)
 
@@ -43,13 +42,7 @@ def tag_batches(
     tagger: Tagger, batches: Iterable[Batch], workers: int = 0
 ) -> Iterator[tuple[list[str], list[list[Tag]]]]:
     """Tags of each batch, in input order; `workers` 0 means one per CPU, 1 means in this process."""
-    count = workers or os.cpu_count() or 1
-    if count == 1:
-        _init_worker(tagger)
-        yield from map(_tag_batch, batches)
-        return
-    with ProcessPoolExecutor(count, initializer=_init_worker, initargs=(tagger,)) as pool:
-        yield from pool.map(_tag_batch, batches, chunksize=1)
+    return map_in_workers(_tag_batch, batches, workers, _init_worker, (tagger,))
 
 
 # ---- the batch interface -------------------------------------------------------------------------
@@ -181,7 +174,7 @@ def _write(store: Store, version: str, ids: list[str], tags: list[list[Tag]], co
         {"paper_id": paper_id, "model_version": version, "labels": len(paper_tags), "tagged_at": now}
         for paper_id, paper_tags in zip(ids, tags, strict=True)
     ]
-    store.replace_tags(ids, rows, marks)
+    store.replace_paper_rows(ids, {"tags": rows, "tagged_papers": marks})
     counts.papers += len(ids)
     counts.tags += len(rows)
     counts.by_label.update(row["label"] for row in rows)

@@ -204,7 +204,7 @@ def update(app: AppContext) -> None:
         raise SettingError(f"sources: unknown {unknown}; known: {', '.join(SOURCES)}")
     failed = _run_sources(settings, "leanwatch update", [SOURCES[name] for name in settings.sources])
     _tag_store(settings, tg.load(tg.model_path(settings)))
-    click.echo("extract: skipped, compute extraction is not built yet (issue 7)")
+    _extract_store(settings, fetch=settings.fulltext_per_run)
     if failed:
         click.echo(f"update: {len(failed)} source(s) failed: {', '.join(failed)}", err=True)
         sys.exit(1)
@@ -385,7 +385,6 @@ def _add_unbuilt(group: click.Group, name: str, issue: int, help_text: str) -> N
 
 
 for _name, _issue, _help in (
-    ("extract", 7, "Extract reported compute and claimed results from papers."),
     ("digest", 8, "Write the weekly digest (markdown, HTML or Atom)."),
     ("export", 8, "Export trend CSVs."),
     ("verify", 10, "Re-run claimed results on local GPUs or a Ray cluster."),
@@ -474,6 +473,87 @@ def _tag_store(settings: Settings, model: Any) -> None:
         with tqdm(total=total, unit="paper", disable=None, desc="tag") as bar:
             counts = tagging.tag_store(store, model, settings.tag_workers, bar.update)
     click.echo(counts.summary(model.version))
+
+
+@cli.command()
+@click.option(
+    "--from-text",
+    "from_text",
+    is_flag=True,
+    help="Read the PATHS given (.txt full texts, file stem = paper id, or folders of them), not the store.",
+)
+@click.option(
+    "--out", type=click.Path(path_type=Path, dir_okay=False), help="Where --from-text writes JSON lines."
+)
+@click.option(
+    "--fetch",
+    type=int,
+    help="Fetch at most this many arXiv HTML full texts first (default LEANWATCH_FULLTEXT_PER_RUN; 0: none).",
+)
+@click.option(
+    "--evaluate", is_flag=True, help="Print precision, recall and F1 per field on the judged papers."
+)
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@pass_app
+def extract(
+    app: AppContext,
+    from_text: bool,
+    out: Path | None,
+    fetch: int | None,
+    evaluate: bool,
+    paths: tuple[Path, ...],
+) -> None:
+    """Extract reported compute (hardware, time, chip-hours, parameters, FLOPs, tokens), training-compute
+    estimates, costs, the transparency checklist and result claims (only papers not yet read by the
+    current extractor version).
+
+    \b
+    leanwatch extract                                   # the store's papers
+    leanwatch extract --from-text DIR a.txt --out out.jsonl   # full texts, no store needed
+    """
+    from analysis import extraction
+
+    settings = app.settings()
+    if from_text or out is not None:
+        if not from_text or out is None or not paths:
+            raise click.UsageError("--from-text PATH... and --out OUT.jsonl go together")
+        written = extraction.extract_texts(list(paths), out, settings.extract_workers, _utilization(settings))
+        click.echo(f"extract: {written:,} full texts read by {extraction.EXTRACTOR_VERSION} into {out}")
+        return
+    if paths:
+        raise click.UsageError("paths are read only with --from-text")
+    if evaluate:
+        from analysis import judged
+
+        click.echo(judged.evaluate_all(settings.shared_data))
+        return
+    _extract_store(settings, fetch=settings.fulltext_per_run if fetch is None else fetch)
+
+
+def _utilization(settings: Settings) -> Any:
+    from analysis.extraction import Utilization
+
+    return Utilization(settings.utilization_lm, settings.utilization_other)
+
+
+def _extract_store(settings: Settings, fetch: int) -> None:
+    from tqdm import tqdm
+
+    from analysis import extraction
+    from ingest.http import HttpClient
+    from leanwatch.store import open_writer
+
+    with open_writer(settings, "leanwatch extract") as store:
+        if fetch > 0:
+            with HttpClient(settings) as client:
+                fetched = extraction.fetch_full_texts(store, client, settings.fulltext_url, fetch)
+            click.echo(f"extract: {fetched:,} arXiv full texts fetched (at most {fetch} per run)")
+        total = extraction.pending_count(store)
+        with tqdm(total=total, unit="paper", disable=None, desc="extract") as bar:
+            counts = extraction.extract_store(
+                store, _utilization(settings), settings.extract_workers, bar.update
+            )
+    click.echo(counts.summary())
 
 
 @cli.command()

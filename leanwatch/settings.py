@@ -74,6 +74,15 @@ class Settings:
         0, "Worker processes that parse large snapshot files while the store writes; 0 means one per CPU."
     )
     tag_workers: int = _setting(0, "Worker processes that score papers while tagging; 0 means one per CPU.")
+    extract_workers: int = _setting(
+        0, "Worker processes that read papers for compute facts and claims; 0 means one per CPU."
+    )
+    fulltext_per_run: int = _setting(
+        20, "At most this many arXiv HTML full texts fetched per `extract`/`update` run (0: abstracts only)."
+    )
+    fulltext_url: str = _setting("https://arxiv.org/html/{id}", "Where a paper's HTML full text is fetched.")
+    utilization_lm: float = _setting(0.3, "Assumed hardware utilisation of language-model training runs.")
+    utilization_other: float = _setting(0.4, "Assumed hardware utilisation of other training runs.")
     shared_data_dir: Path | None = _setting(
         None,
         "The shared public corpora that `leanwatch tag --retrain` and `--evaluate` read; "

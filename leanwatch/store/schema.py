@@ -48,6 +48,10 @@ TABLES: dict[str, TableSpec] = {
     "tagged_papers": TableSpec(("paper_id",)),
     "compute_facts": TableSpec(("fact_id",)),
     "claims": TableSpec(("claim_id",)),
+    "extracted_papers": TableSpec(("paper_id",)),
+    "full_texts": TableSpec(("paper_id",)),
+    "compute_estimates": TableSpec(("paper_id",)),
+    "transparency": TableSpec(("paper_id", "item")),
     "verification_runs": TableSpec(("run_id",)),
     "ingest_runs": TableSpec(("run_id",)),
     "source_state": TableSpec(("source", "key")),
@@ -321,5 +325,62 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         """,
     ),
 ]
+
+MIGRATIONS.append(
+    (
+        4,
+        "compute extraction: facts' words, claims' benchmark, estimates, transparency, full texts",
+        """
+        ALTER TABLE compute_facts ADD COLUMN what VARCHAR;              -- the matched words
+        ALTER TABLE compute_facts ADD COLUMN extractor_version VARCHAR;
+        ALTER TABLE claims ADD COLUMN benchmark VARCHAR;                -- normalised benchmark name
+        ALTER TABLE claims ADD COLUMN sentence VARCHAR;
+        ALTER TABLE claims ADD COLUMN extractor_version VARCHAR;
+        -- One row per paper the extractor has read, facts or none: `leanwatch extract` skips papers
+        -- whose row names the current extractor version.
+        CREATE TABLE extracted_papers (
+            paper_id VARCHAR NOT NULL,
+            extractor_version VARCHAR NOT NULL,
+            facts INTEGER,
+            claims INTEGER,
+            full_text BOOLEAN,                 -- the full text was read, not only the abstract
+            transparency_score DOUBLE,         -- share of checklist items present, 0..1
+            extracted_at TIMESTAMP
+        );
+        CREATE TABLE full_texts (
+            paper_id VARCHAR NOT NULL,
+            url VARCHAR,
+            status VARCHAR,                    -- ok, missing (no HTML rendering), failed
+            chars INTEGER,
+            text VARCHAR,                      -- plain text reduced from the HTML; never rendered
+            fetched_at TIMESTAMP
+        );
+        CREATE TABLE compute_estimates (
+            paper_id VARCHAR NOT NULL,
+            training_flop DOUBLE,              -- our figure: reported, else estimated
+            flop_low DOUBLE,
+            flop_high DOUBLE,
+            method VARCHAR,                    -- reported, 6ND, chip_hours, none
+            inputs VARCHAR,                    -- the numbers the estimate used, in words
+            utilization DOUBLE,
+            epoch_model_id VARCHAR,
+            epoch_flop DOUBLE,
+            epoch_ratio DOUBLE,                -- ours / Epoch's, where both exist
+            chip_hours DOUBLE,
+            cost_usd DOUBLE,
+            price_source VARCHAR,              -- which chip-hour price and date the cost used
+            extractor_version VARCHAR,
+            estimated_at TIMESTAMP
+        );
+        CREATE TABLE transparency (
+            paper_id VARCHAR NOT NULL,
+            item VARCHAR NOT NULL,             -- code, compute, parameters, data_size, variance, eval_configs
+            present BOOLEAN,
+            evidence VARCHAR,
+            extractor_version VARCHAR
+        );
+        """,
+    )
+)
 
 LATEST_VERSION = MIGRATIONS[-1][0]

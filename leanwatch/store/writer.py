@@ -173,19 +173,23 @@ class Store:
             raise StoreError(f"source_state: unknown fields {sorted(set(fields) - allowed)}")
         self.upsert("source_state", [{"source": source, "key": key, **fields, "updated_at": utc_now()}])
 
-    def replace_tags(self, paper_ids: Sequence[str], tags: Rows, tagged: Rows) -> None:
-        """A paper's tags are replaced whole: its old tags go, the new ones and its mark arrive."""
+    def replace_paper_rows(self, paper_ids: Sequence[str], tables: Mapping[str, Rows]) -> None:
+        """Each paper's rows in these tables are replaced whole: its old rows go, the new ones arrive
+        (a re-tagged or re-extracted paper keeps nothing stale)."""
         ids = pa.table({"paper_id": pa.array(list(paper_ids), type=pa.string())})
         con = self._con
         con.register("_lw_ids", ids)
         try:
-            con.execute("DELETE FROM tags WHERE paper_id IN (SELECT paper_id FROM _lw_ids)")
+            for table in tables:
+                if table not in TABLES:
+                    raise StoreError(f"unknown table {table!r}")
+                con.execute(f"DELETE FROM {_quote(table)} WHERE paper_id IN (SELECT paper_id FROM _lw_ids)")
         except duckdb.Error as exc:
-            raise StoreError(f"replacing tags failed: {exc}") from exc
+            raise StoreError(f"replacing rows failed: {exc}") from exc
         finally:
             con.unregister("_lw_ids")
-        self.upsert("tags", tags)
-        self.upsert("tagged_papers", tagged)
+        for table, rows in tables.items():
+            self.upsert(table, rows)
 
     def stream(
         self, sql: str, params: Sequence[Any] = (), batch_rows: int = 20_000

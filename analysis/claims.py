@@ -1,0 +1,353 @@
+"""Claimed results: sentences that state a number the paper measured for its own work.
+
+"achieves 76.1% top-1 on ImageNet", "2.3x faster decoding with no loss on MMLU", "retains 99% of
+accuracy at 4 bits": each claim keeps the benchmark (normalised against the leaderboard-built list
+in `analysis.benchmarks`), the metric, the value and unit, what it is compared with, and the words
+it was read from with their offsets, so the harness can later try to reproduce it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from analysis.benchmarks import benchmark_table, key
+from analysis.compute import Sentence, sentences
+
+CLAIMS_VERSION = "claims-v1"
+
+
+@dataclass(frozen=True)
+class Claim:
+    benchmark: str | None
+    metric: str
+    value: float
+    unit: str | None
+    comparison: str | None
+    direction: str  # absolute, improvement, reduction
+    evidence: str  # the words around the number
+    sentence: str
+    start: int  # the number's offsets in the text
+    end: int
+    location: str = "abstract"
+    method: str = "rule"
+    confidence: float = 0.7
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "benchmark": self.benchmark,
+            "metric": self.metric,
+            "value": self.value,
+            "unit": self.unit,
+            "comparison": self.comparison,
+            "direction": self.direction,
+            "evidence": self.evidence,
+            "start": self.start,
+            "end": self.end,
+        }
+
+
+# LaTeX that abstracts carry ("$18.1\%$", "3$\times$"), rewritten without moving any offset.
+_LATEX = (
+    ("\\%", " %"), ("$", " "), ("\\times", "     x"), ("\\rightarrow", "         to"), ("{", " "), ("}", " "),
+    ("\\textbf", "       "),
+)  # fmt: skip
+
+_VALUE = re.compile(
+    r"(?<![\w.\-/@^×])(?P<num>\d+(?:\.\d+)?|\.\d+)\s*"
+    r"(?P<unit>%|percent(?:age points)?|pp\b|points?\b|x(?![\w])|×|times\b|-?fold\b|ms\b|fps\b|FPS\b|dB\b)?"
+)
+# A number followed by one of these counts things or is a compute fact, not a result.
+_NOT_RESULT_AFTER = re.compile(
+    r"(?i)^\s*(?:-\s*)?(?:k\b|m\b|b\b|t\b|billion|million|thousand|examples?|samples?|images?|tasks?|languages?|"
+    r"datasets?|benchmarks?|models?|layers?|param|tokens?|gpus?|tpus?|hours?|days?|weeks?|months?|years?|steps?|"
+    r"epochs?|shots?|-shot|way|bits?|-bit|categories|classes|questions|problems|prompts|instances|pairs|queries|"
+    r"videos|frames|hrs|minutes?|seconds?|subjects|patients|participants|users|annotat|domains|types|agents|"
+    r"trajectories|documents|papers|articles|hands|scenes|objects|nodes|edges|dimensions|d\b|experts?|heads?|"
+    r"blocks|stages|rounds|iterations|turns|times (?:more|fewer|larger|smaller) (?:data|param)|"
+    r"x\s*\d|×\s*\d|flops?|gflops|macs|gb|mb|tb)"
+)
+_NOT_RESULT_BEFORE = re.compile(
+    r"(?i)(?:top|pass|rank|level|version|v|gpt|llama|qwen|step|stage|table|figure|fig\.|section|sec\.|"
+    r"equation|eq\.|k\s*=|n\s*=|@|-|\bof size|\bbatch size|\bsize of|\bdepth|\bwidth|\bresolution|\bupto|"
+    r"\bin|\bfrom the|\bthe first|\bphase)\s*$"
+)
+
+# Metric words, most specific first; the nearest to the number wins.
+_METRICS: tuple[tuple[str, str], ...] = (
+    ("top-1 accuracy", r"top\s*-?\s*1(?:\s+accuracy)?"),
+    ("top-5 accuracy", r"top\s*-?\s*5(?:\s+accuracy)?"),
+    ("pass@1", r"pass@1"),
+    ("exact match", r"exact[\s-]match|\bEM\b"),
+    ("f1", r"\bF1\b|F-score|F-measure|\bF1-score"),
+    ("bleu", r"\bBLEU\b"),
+    ("rouge", r"\bROUGE(?:-\w+)?\b"),
+    ("perplexity", r"perplexity|\bPPL\b"),
+    ("miou", r"\bmIoU\b|\bIoU\b|intersection over union"),
+    ("map", r"\bmAP\b|\bAP\b|average precision"),
+    ("auc", r"\bAUC\b|AUROC|\bAUPRC\b|area under"),
+    ("fid", r"\bFID\b"),
+    ("psnr", r"\bPSNR\b"),
+    ("wer", r"\bWER\b|word error rate"),
+    ("win rate", r"win[\s-]rate"),
+    ("success rate", r"success(?:\s+rate)?"),
+    ("error rate", r"error(?:\s+rate)?|miss rate"),
+    ("accuracy", r"accuracy|\bacc\b|accurate"),
+    ("latency", r"latency|time to first|ms\b"),
+    ("throughput", r"throughput|tokens?/s|\bfps\b"),
+    ("speedup", r"faster|speed\s*-?\s*ups?|accelerat\w+|\bspeed\b"),
+    ("memory reduction", r"memory|\bKV\b|cache"),
+    ("compression ratio", r"compress\w*"),
+    ("cost reduction", r"\bcost|cheaper|price|token usage|\btokens\b"),
+    ("size reduction", r"smaller|model size|footprint"),
+    ("score", r"\bscore|correlation|\bR\^?2\b|c-index|Elo"),
+)
+_METRIC_RE = [(name, re.compile(rf"(?i){pattern}")) for name, pattern in _METRICS]
+_UP = re.compile(r"(?i)improv\w*|gains?\b|boost\w*|outperform\w*|higher|increas\w*|\+\s*$|surpass\w*|better")
+_DOWN = re.compile(r"(?i)reduc\w*|lower\w*|decreas\w*|fewer|less\b|cuts?\b|cutting|sav\w*|drops?\b|shrink\w*")
+_COMPARISON = re.compile(
+    r"(?i)\b(?:over|than|compared (?:to|with)|vs\.?|versus|relative to|against|from)\s+"
+    r"(?P<what>(?:the\s+)?[A-Za-z0-9][\w\-.+/ ]{0,48}?)(?=\s*(?:[,.;:)]|"
+    r"\s+(?:on|in|and|while|with|at|by|across)\b|$))"
+)
+_HAS_NUMBER = re.compile(r"\d")
+_RESULT_VERB = re.compile(
+    r"(?i)achiev|attain|reach|obtain|improv|outperform|surpass|boost|reduc|retain|preserv|speed|faster|"
+    r"score|accuracy|gain|yield|deliver|rais|increas|lower|decreas|cut|sav|exceed|match|set|record|perform|"
+    r"only|up to|by|of"
+)
+
+
+def _clean(text: str) -> str:
+    for old, new in _LATEX:
+        text = text.replace(old, new)
+    return text
+
+
+def _metric(sentence: str, start: int, end: int, unit: str | None) -> tuple[str, str]:
+    """(metric, direction) for the number at [start, end): the nearest metric word in its clause."""
+    clause_start = max(sentence.rfind(ch, 0, start) for ch in ";") + 1
+    clause_end_candidates = [i for i in (sentence.find(";", end),) if i != -1]
+    clause_end = min(clause_end_candidates) if clause_end_candidates else len(sentence)
+    before = sentence[max(clause_start, start - 70) : start]
+    after = sentence[end : min(clause_end, end + 45)]
+    best: tuple[int, str] | None = None
+    for name, pattern in _METRIC_RE:
+        for match in pattern.finditer(before):
+            distance = len(before) - match.end()
+            if best is None or distance < best[0]:
+                best = (distance, name)
+        following = pattern.search(after)
+        if following is not None and (best is None or following.start() < best[0]):
+            best = (following.start(), name)
+    near = before[-45:] + " " + after[:30]
+    wide = before + " " + after
+    direction = "improvement" if _UP.search(near) else "reduction" if _DOWN.search(near) else "absolute"
+    if unit in ("x", "times", "fold") and (
+        best is None
+        or best[1]
+        not in (
+            "speedup",
+            "throughput",
+            "latency",
+            "memory reduction",
+            "compression ratio",
+            "cost reduction",
+            "size reduction",
+        )
+    ):
+        return ("speedup" if re.search(r"(?i)fast|speed|accel", wide) else "improvement"), direction
+    if best is not None:
+        return best[1], direction
+    if direction == "improvement":
+        return "improvement", direction
+    if direction == "reduction":
+        return "reduction", direction
+    return "score", direction
+
+
+def _unit(raw: str | None) -> str | None:
+    if raw is None:
+        return None
+    raw = raw.strip().lower()
+    if raw in ("%", "percent"):
+        return "%"
+    if raw.startswith("percentage") or raw in ("pp", "point", "points"):
+        return "points"
+    if raw in ("x", "×", "times") or raw.endswith("fold"):
+        return "x"
+    return raw
+
+
+# ---- benchmarks ----------------------------------------------------------------------------------
+
+_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+'’/-]*")
+_MAX_WORDS = 5
+
+
+# A benchmark the list does not know, named as papers name new ones: "on 3DMem-Bench", "the SVO-Swap
+# benchmark", "on ShapeNetCore".
+_NAMED_BENCHMARK = re.compile(
+    r"(?:\b(?:on|across|in)\s+(?:the\s+)?(?:newly\s+introduced\s+|challenging\s+)?"
+    r"(?P<on>[A-Z0-9][A-Za-z0-9.+]*(?:-[A-Za-z0-9.+]+)+|[A-Z][A-Za-z0-9]*(?:Bench|QA|Eval))(?:'s|’s)?"
+    r"|(?P<named>[A-Z][A-Za-z0-9.+]*(?:-[A-Za-z0-9.+]+)*)\s+(?:benchmark|dataset|test set|leaderboard))\b"
+)
+
+
+def _looks_like_benchmark(name: str) -> bool:
+    # internal capitals or digits, or a hyphenated name: "ShapeNetCore", "3DMem-Bench", "SVO-Probes"
+    return (
+        bool(re.search(r"[A-Z]", name))
+        and bool(re.search(r"[A-Z0-9]", name[1:]))
+        and not re.fullmatch(r"[A-Z][a-z]+|\d+", name)
+        and len(name) > 2
+    )
+
+
+def find_benchmarks(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, canonical name) of each benchmark named in the text, longest name first."""
+    table = benchmark_table()
+    tokens = [(m.start(), m.group(0).rstrip(".,")) for m in _TOKEN.finditer(text)]
+    keys = [key(word) for _, word in tokens]
+    found: list[tuple[int, int, str]] = []
+    i = 0
+    while i < len(tokens):
+        joined = ""
+        match: tuple[int, str] | None = None
+        for width in range(1, min(_MAX_WORDS, len(tokens) - i) + 1):
+            joined += keys[i + width - 1]
+            name = table.get(joined)
+            if name is not None:
+                match = (width, name)
+        if match is not None:
+            width, name = match
+            words = [w for _, w in tokens[i : i + width]]
+            surface = " ".join(words)
+            # a lower-case common word ("speech", "text") is not a benchmark name
+            if re.search(r"[A-Z0-9]", surface) and not (width == 1 and len(surface) < 3):
+                found.append((tokens[i][0], tokens[i][0] + len(surface), name))
+                i += width
+                continue
+        i += 1
+    for m in _NAMED_BENCHMARK.finditer(text):
+        group = "on" if m.group("on") else "named"
+        name = m.group(group)
+        start = m.start(group)
+        if _looks_like_benchmark(name) and not any(s <= start < e for s, e, _ in found):
+            found.append((start, m.end(group), name))
+    return found
+
+
+# ---- claims --------------------------------------------------------------------------------------
+
+
+def extract_claims(text: str, location: str = "abstract") -> list[Claim]:
+    """Every result claim in a text (an abstract, or a full text's sentences)."""
+    cleaned = _clean(text)
+    claims: list[Claim] = []
+    for sentence in sentences(cleaned):
+        claims.extend(_sentence_claims(sentence, text, location))
+    return claims
+
+
+def _sentence_claims(sentence: Sentence, original: str, location: str) -> Iterator[Claim]:
+    body = sentence.text
+    if _RESULT_VERB.search(body) is None or _HAS_NUMBER.search(body) is None:
+        return
+    benchmarks = find_benchmarks(body)
+    values = list(_VALUE.finditer(body))
+    for index, match in enumerate(values):
+        start, end = match.span()
+        if any(s <= start < e for s, e, _ in benchmarks):
+            continue  # the 10 of CIFAR-10
+        unit = _unit(match.group("unit"))
+        number = float(match.group("num"))
+        before, after = body[max(0, start - 12) : start], body[end : end + 50]
+        if re.match(r"\s*[x×*]\s*\d", body[match.end("num") :]):
+            continue  # "300 x 300" is a resolution
+        if _NOT_A_VALUE_AFTER.search(after) or _NOT_RESULT_BEFORE.search(before):
+            continue
+        if _FROM_TO.search(after):
+            continue  # "from 77.6% to 82.4%": the claim is the second number
+        if unit is None:
+            unit = _listed_unit(body, values, index)
+        metric_after = _METRIC_AFTER.search(after) if unit is None else None
+        if unit is None and metric_after is None and _NOT_RESULT_AFTER.search(after):
+            continue
+        if unit == "x" and _NOT_RESULT_AFTER.search(after):
+            continue
+        bare_integer = number == int(number) and "." not in match.group("num")
+        if (
+            unit is None
+            and metric_after is None
+            and (1900 <= number <= 2100 or (bare_integer and number < 100))
+        ):
+            continue  # bare integers are counts far more often than results
+        metric, direction = _metric(body, start, end, unit)
+        if metric_after is not None:
+            metric = next(name for name, pattern in _METRIC_RE if pattern.match(metric_after.group(1)))
+        elif (
+            unit is None
+            and metric in ("improvement", "reduction", "score")
+            and not re.search(
+                r"(?i)score|correlation|\bR\^?2\b|c-index|of\s*$|to\s*$|at\s*$",
+                body[max(0, start - 25) : start],
+            )
+        ):
+            continue
+        if unit == "fps":
+            metric = "throughput"
+        bench = _nearest(benchmarks, start, end)
+        comparison = _COMPARISON.search(body[end : end + 80])
+        yield Claim(
+            benchmark=bench,
+            metric=metric,
+            value=number,
+            unit=unit,
+            comparison=comparison.group("what").strip() if comparison else None,
+            direction=direction,
+            evidence=original[
+                sentence.start + max(0, start - 60) : sentence.start + min(len(body), end + 40)
+            ].strip(),
+            sentence=original[sentence.start : sentence.end].strip(),
+            start=sentence.start + start,
+            end=sentence.start + end,
+            location=location,
+        )
+
+
+# "300 x 300" resolutions, "135°" angles, "5% of the compute", "25 times fewer parameters"
+_NOT_A_VALUE_AFTER = re.compile(
+    r"(?i)^\s*(?:[x×*]\s*\d|\^|°|circ|(?:%|x|times)?\s*(?:of\s+(?:the\s+)?(?:original\s+)?"
+    r"(?:pre-?training\s+)?(?:compute|data|parameters|params|"
+    r"training data))|(?:x|times)?\s*(?:fewer|less|more|larger|"
+    r"smaller|bigger)\s+(?:\w+\s+){0,2}?(?:param\w*|data|layers|compute|tokens))"
+)
+_FROM_TO = re.compile(r"^\s*(?:%|\w+)?\s*(?:to|→|->|\\rightarrow)\s*\d")
+_METRIC_AFTER = re.compile(
+    r"(?i)^\s*(BLEU|ROUGE(?:-\w+)?|mAP|AP\b|mIoU|F1|FID|PSNR|AUC|EM\b|accuracy|perplexity|PPL|WER)"
+)
+
+
+def _listed_unit(body: str, values: list[re.Match[str]], index: int) -> str | None:
+    """ "by 17 and 5.5 percent": a number in a list takes the unit of the list's last number."""
+    for following in values[index + 1 : index + 4]:
+        gap = body[values[index].end() : following.start()]
+        if not re.fullmatch(r"\s*(?:,|and|,\s*and|or)\s*", gap):
+            return None
+        if following.group("unit"):
+            return _unit(following.group("unit"))
+        index += 1
+    return None
+
+
+def _nearest(benchmarks: list[tuple[int, int, str]], start: int, end: int) -> str | None:
+    if not benchmarks:
+        return None
+
+    def distance(item: tuple[int, int, str]) -> int:
+        s, e, _ = item
+        return s - end if s >= end else (start - e) + 15  # a benchmark named after the number is likelier
+
+    return min(benchmarks, key=distance)[2]

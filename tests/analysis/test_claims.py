@@ -1,0 +1,81 @@
+"""Claims: result sentences read into benchmark, metric, value; judged real abstracts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from analysis.benchmarks import benchmark_table, key
+from analysis.claims import extract_claims, find_benchmarks
+from analysis.judged import CLAIMS_DEV, claim_abstracts, read_judged, score_claims
+
+
+def _triples(text: str) -> list[tuple[str | None, str, float, str | None]]:
+    return [(c.benchmark, c.metric, c.value, c.unit) for c in extract_claims(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Our network achieves 76.1% top-1 accuracy on ImageNet.",
+            [("ImageNet", "top-1 accuracy", 76.1, "%")],
+        ),
+        (
+            "The method gives 2.3x faster decoding with no loss on MMLU.",
+            [("MMLU", "speedup", 2.3, "x")],
+        ),
+        ("At 4 bits our quantized model retains 99% of the accuracy.", [(None, "accuracy", 99.0, "%")]),
+        (
+            "It raises verb accuracy on SVO-Probes from 77.6% to 82.4%.",
+            [("SVO-Probes", "accuracy", 82.4, "%")],
+        ),
+        ("The model improves BLEU by 1.2 points on WMT14 En-De.", [("WMT14 En-De", "bleu", 1.2, "points")]),
+        ("With gains of up to 2 BLEU on one of the tested languages.", [(None, "bleu", 2.0, None)]),
+    ],
+)
+def test_claims_from_result_sentences(
+    text: str, expected: list[tuple[str | None, str, float, str | None]]
+) -> None:
+    assert _triples(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "For 300×300 input, the images are resized first.",
+        "We collect 10,000 examples in 12 languages from 2024.",
+        "Our 7B model uses 5% of the original pre-training compute.",
+        "The benchmark spans 135$^{\\circ}$ camera baselines.",
+    ],
+)
+def test_counts_sizes_and_compute_are_not_claims(text: str) -> None:
+    assert extract_claims(text) == []
+
+
+def test_claim_offsets_and_comparison() -> None:
+    text = "Results. Our model reaches 45.2% accuracy on GSM8K, 3.1 points higher than GPT-4o."
+    claims = extract_claims(text)
+    assert claims[0].value == 45.2 and text[claims[0].start : claims[0].end].startswith("45.2")
+    assert claims[1].comparison == "GPT-4o"
+
+
+def test_benchmarks_normalise_from_the_leaderboard_list() -> None:
+    table = benchmark_table()
+    assert table[key("ImageNet-1k")] == "ImageNet"
+    assert table[key("CIFAR10")] == "CIFAR-10"
+    names = [
+        name for _, _, name in find_benchmarks("We evaluate on MS COCO, GSM-8K and a new 3DMem-Bench suite.")
+    ]
+    assert names[:2] == ["COCO", "GSM8K"]
+
+
+def test_judged_abstracts_score_at_least_what_was_measured(shared_data: Path) -> None:
+    """A regression guard on the development set (figures in analysis/devset/compute/README.md)."""
+    judged = read_judged(CLAIMS_DEV)
+    texts = claim_abstracts(shared_data, {p["id"] for p in judged})
+    assert len(texts) == len(judged)
+    found = {pid: [c.as_dict() for c in extract_claims(text)] for pid, text in texts.items()}
+    score, _ = score_claims(found, judged)
+    assert score.f1 >= 0.5
