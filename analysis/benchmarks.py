@@ -14,7 +14,7 @@ import json
 import re
 import sys
 from collections.abc import Iterable, Iterator
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -124,6 +124,7 @@ _NOT_NAMES = {
 }  # fmt: skip
 
 
+@lru_cache(maxsize=200_000)
 def key(name: str) -> str:
     """The lookup key of a name: lower case letters and digits only ("ImageNet-1k" -> "imagenet1k")."""
     return re.sub(r"[^a-z0-9+]", "", name.lower())

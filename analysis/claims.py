@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import re2
+
 from analysis.benchmarks import benchmark_table, key
 from analysis.compute import Sentence, sentences
 
@@ -112,7 +114,7 @@ _COMPARISON = re.compile(
     r"\s+(?:on|in|and|while|with|at|by|across)\b|$))"
 )
 _HAS_NUMBER = re.compile(r"\d")
-_RESULT_VERB = re.compile(
+_RESULT_VERB = re2.compile(
     r"(?i)achiev|attain|reach|obtain|improv|outperform|surpass|boost|reduc|retain|preserv|speed|faster|"
     r"score|accuracy|gain|yield|deliver|rais|increas|lower|decreas|cut|sav|exceed|match|set|record|perform|"
     r"only|up to|by|of"
@@ -253,7 +255,7 @@ def extract_claims(text: str, location: str = "abstract") -> list[Claim]:
 
 def _sentence_claims(sentence: Sentence, original: str, location: str) -> Iterator[Claim]:
     body = sentence.text
-    if _RESULT_VERB.search(body) is None or _HAS_NUMBER.search(body) is None:
+    if _HAS_NUMBER.search(body) is None or _RESULT_VERB.search(body) is None:
         return
     benchmarks = find_benchmarks(body)
     values = list(_VALUE.finditer(body))

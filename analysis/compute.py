@@ -13,8 +13,11 @@ numbers are read with the spaces tokenisers put around "," and ".".
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
+
+import re2
 
 from analysis.chips import normalise_chip
 
@@ -78,7 +81,10 @@ def scale_of(text: str | None) -> float:
 
 # ---- sentences -----------------------------------------------------------------------------------
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\[])|\n+")
+# A sentence ends at . ! ? before a capital (not after "vs.", "e.g.", "Fig." ...) or at a line break.
+_SENTENCE_END = re.compile(
+    r"(?<!\bvs\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bal\.)(?<!\bFig\.)(?<!\bEq\.)(?<!\bcf\.)(?<=[.!?])\s+(?=[A-Z(\[])|\n+"
+)
 _SECTION = re.compile(
     r"^\s*(?:(?:sub)*section\s*:\s*|document\s*:\s*|#+\s*|\d+(?:\.\d+)*\.?\s+)(?P<title>[A-Za-z][^\n]{0,80})$"
 )
@@ -131,7 +137,8 @@ _RUN_ON = 600  # a line that ends mid-sentence joins the next while the sentence
 
 
 # A sentence worth looking at names some resource; the rest are skipped before any costly rule.
-_TRIGGER = re.compile(
+# RE2: one linear pass over the whole text, about 30 times faster here than `re` on this alternation.
+_TRIGGER = re2.compile(
     r"(?i)gpu|tpu|cpu|\bcores?\b|hours?\b|\bdays?\b|weeks?\b|minutes?\b|months?\b|param|flop|\bmacs?\b|"
     r"second|\d\s?(?:ms|s|h|min)\b|xeon|intel|machines|"
     r"mult-?adds|tokens|[kmptvah]\d0|titan|gtx|rtx|\b\d+(?:\.\d+)?\s?[mb]\b"
@@ -145,7 +152,7 @@ _OWN = re.compile(r"(?i)\b(?:we|our|ours|us|this (?:paper|work)|the proposed|the
 
 _OTHERS_CUE = re.compile(
     r"(?i)\bin comparison\b|\ba recent\b|\bprevious(?:ly)?\b|\bprior\b|\bexisting\b|\bone of the\b|"
-    r"\bfor example\b|\bwhereas\b|\bstate - of - the - art (?:methods|models)\b"
+    r"\bfor example\b|\be\.g\.|\bwhereas\b|\bstate - of - the - art (?:methods|models)\b"
 )
 
 
@@ -341,13 +348,14 @@ _DURATION = re.compile(
 _TRAIN_CUE = re.compile(
     r"(?i)\b(?:train(?:s|ed|ing)?|pre-?train(?:s|ed|ing)?|fine-?tun(?:e|ed|ing)|converge[sd]?|"
     r"convergence|learning|optimi[sz]ation|took|takes?|taking|requires?|required|needs?|spent|finish(?:es|ed)?|"
-    r"run(?:s|ning)?|ran|wall-?clock|gpu|tpu|cpu|machines?)\b"
+    r"run(?:s|ning)?|ran|wall-?clock|gpu|tpu|cpu|machines?|epochs?)\b"
 )
 # Seconds and milliseconds are timings only next to a timing verb or "per image".
 _TIMING_CUE = re.compile(
-    r"(?i)\b(?:takes?|took|taking|requires?|requiring|costs?|spends?|needs?|runs? (?:at|in)|processes|"
-    r"(?:processing|inference|running|run|testing|test|computation|decoding) (?:time|speed)|only|about|"
-    r"average of|within|in|at)\s+(?:\w+\s+){0,3}$"
+    r"(?i)\b(?:takes?|took|taking|requires?|required|requiring|costs?|spends?|needs?|runs? (?:at|in)|"
+    r"processes|(?:processing|inference|running|run|testing|test|computation|decoding|conversion|step) "
+    r"(?:time|speed|cost)|"
+    r"only|about|average of|within|in|at|was|is)\s+(?:\S+\s+){0,3}$"
 )
 _PER_ITEM = re.compile(r"(?i)^\s*(?:per|for each|each|to process)\b")
 _EPOCH_CUE = re.compile(r"(?i)\b(?:per|each|an|one|every|single)\s+(?:training\s+)?(?:epoch|pass over)\b")
@@ -365,10 +373,15 @@ _NOT_RUN = re.compile(
 )
 _DATA_AFTER = re.compile(
     r"(?i)^\s*(?:’|'s|’s|'|long\b|-\s*long|worth\b|"
-    r"dataset|data\b|of\s+(?:[\w-]+\s+){0,5}?"
+    r"dataset|data\b|(?:[\w-]+\s+){0,4}?(?:training\s+)?(?:data|dataset|corpus)\b|of\s+(?:[\w-]+\s+){0,5}?"
     r"(?:data|speech|audio|recordings?|videos?|footage|samples|talks|logs|traffic|experience|game\s*play|play))"
 )
 _SMALL_UNITS = ("ms", "millisecond", "s", "sec", "second")
+_HYPOTHETICAL_TIME = re.compile(
+    r"(?i)\b(?:would|could|can|may|might)\s+(?:have\s+)?(?:taken|take|require|need)"
+)
+# "1 minute longer than", "1 minute for e.g. X": a difference or someone else's time.
+_RELATIVE = re.compile(r"(?i)^\s*(?:longer|shorter|faster|slower|more|less|for e\.g\.)\b")
 
 
 def _unit_key(unit: str) -> str:
@@ -382,8 +395,9 @@ def _unit_key(unit: str) -> str:
 def durations(sentence: Sentence) -> list[Fact]:
     """Wall-clock times of training, an epoch, a step or inference, in hours."""
     text = sentence.text
-    if _TRAIN_CUE.search(text) is None and _INFERENCE_CUE.search(text) is None:
-        return []
+    if _HYPOTHETICAL_TIME.search(text):
+        return []  # "would have taken about 140 hours": not a run that happened
+    cued = _TRAIN_CUE.search(text) is not None or _INFERENCE_CUE.search(text) is not None
     facts = []
     for match in _DURATION.finditer(text):
         unit = _unit_key(match.group("unit") or match.group("word_unit"))
@@ -393,15 +407,24 @@ def durations(sentence: Sentence) -> list[Fact]:
         if not numbers:
             continue
         small = unit in _SMALL_UNITS
-        before, after = text[max(0, match.start() - 40) : match.start()], text[match.end() : match.end() + 30]
+        before, after = text[max(0, match.start() - 40) : match.start()], text[match.end() : match.end() + 40]
         if small and _TIMING_CUE.search(before) is None and _PER_ITEM.search(after) is None:
             continue
-        if _DATA_AFTER.search(after) or _NOT_RUN.search(_window(text, match, 30)):
+        if not small and not cued:
+            continue
+        if unit in ("h", "s", "ms") and (re.search(r"-\s*$", before) or _glued_year(match)):
+            continue  # "lecun - 98h", "the 1990s", "2000h of speech": not run times
+        if _DATA_AFTER.search(after) or _NOT_RUN.search(_window(text, match, 30)) or _RELATIVE.search(after):
             continue
         scope = _duration_scope(text, match, small)
         for number in numbers:
             facts.append(_fact(sentence, match, "duration", number * _UNIT_HOURS[unit], "hours", scope=scope))
     return facts
+
+
+def _glued_year(match: re.Match[str]) -> bool:
+    number = match.group("num") or ""
+    return number.isdigit() and int(number) >= 1000 and match.end("num") == match.start("unit")
 
 
 def _duration_numbers(match: re.Match[str]) -> list[float]:
@@ -475,10 +498,15 @@ def chip_hours(sentence: Sentence) -> list[Fact]:
 
 _PARAMS = re.compile(
     rf"(?P<list>(?:(?<![\w.]){NUM}\s*{SCALE}?\s*(?:,(?!\s?\d{{3}}\b)|and|or|/|vs\.?)\s*)*)"
-    rf"(?<![\w.])(?P<num>{NUM})\s*(?P<scale>{SCALE})?\s*(?:-\s*)?"
-    r"(?:(?:trainable|learnable|free|model|network|total|tunable|non-embedding|active|activated)\s+)?"
+    rf"(?<![\w.])(?P<num>{NUM}|(?:a|one)(?=\s+(?:million|billion)))\s*(?P<scale>{SCALE})?\s*(?:\(\s*[MBK]\s*\)\s*)?"
+    r"(?:-\s*)?(?:(?:trainable|learnable|learned|free|model|network|total|tunable|non-embedding|active|activated)\s+)?"
     r"(?P<word>parameters|params|weights)\b",
     re.IGNORECASE,
+)
+# "the total number of parameters learned by the network is 1,200,250"
+_PARAMS_IS = re.compile(
+    rf"(?i)\bparameters\b[^.;]{{0,45}}?\b(?:is|are|totals?)\s+(?:about|only|roughly|approximately|around)?\s*"
+    rf"(?P<num>{NUM})\s*(?P<scale>{SCALE})?(?![\w%.])"
 )
 _PARAMS_AFTER = re.compile(
     r"(?i)\b(?:number of (?:trainable |learnable |model )?parameters|"
@@ -520,7 +548,7 @@ def parameters(sentence: Sentence) -> list[Fact]:
             if value < 1000:
                 continue
             facts.append(_fact(sentence, match, "parameters", value, "parameters"))
-    for pattern in (_PARAMS_AFTER, _SIZE_MODEL):
+    for pattern in (_PARAMS_AFTER, _SIZE_MODEL, _PARAMS_IS):
         for match in pattern.finditer(text):
             value = read_number(match.group("num"))
             if value is None or _NOT_PARAM.search(text[match.end() : match.end() + 3]):
@@ -619,7 +647,7 @@ def _fact(
 ) -> Fact:
     return Fact(
         kind=kind,
-        value=value,
+        value=None if value is None else float(f"{value:.10g}"),  # 1.037 x 1e6 is 1037000, not 1036999.99
         unit=unit,
         what=match.group(0).strip(),
         evidence=sentence.text.strip(),
@@ -637,8 +665,13 @@ def extract_facts(text: str, location: str = "full_text") -> list[Fact]:
     """Every own-compute statement in a text, deduplicated per kind and value (first mention kept)."""
     facts: list[Fact] = []
     seen: set[tuple[object, ...]] = set()
+    # One pass finds where cues are; only sentences holding one are read (most hold none).
+    cues = [m.start() for m in _TRIGGER.finditer(text)]
+    if not cues:
+        return facts
     for sentence in sentences(text):
-        if _TRIGGER.search(sentence.text) is None or _is_others(sentence):
+        at = bisect_left(cues, sentence.start)
+        if at == len(cues) or cues[at] >= sentence.end or _is_others(sentence):
             continue
         for rule in _RULES:
             for fact in rule(sentence):

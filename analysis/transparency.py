@@ -11,29 +11,30 @@ Six items, each present or not with the words that showed it; the score is the s
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+
+import re2
 
 from analysis.compute import Fact
 
 ITEMS = ("code", "compute", "parameters", "data_size", "variance", "eval_configs")
 
-_CODE = re.compile(
+_CODE = re2.compile(
     r"(?i)https?://(?:www\.)?(?:github\.com|gitlab\.com|huggingface\.co|bitbucket\.org)/\S+|"
     r"\bcode (?:is|and \w+ (?:are|is)|will be) (?:publicly |made )?(?:available|released)|"
     r"\b(?:we|will) (?:release|open-source|open source|make) (?:our|the) (?:code|implementation)"
 )
-_DATA_SIZE = re.compile(
+_DATA_SIZE = re2.compile(
     r"(?i)\b\d[\d,.]*\s*(?:[kmbt]|thousand|million|billion|trillion)?\s+"
     r"(?:tokens|examples|samples|images|sentences|"
     r"hours of (?:speech|audio|video)|documents|instances|pairs)\b"
 )
-_VARIANCE = re.compile(
+_VARIANCE = re2.compile(
     r"±|\+/-|\+-|(?i:standard deviations?|std\.?\b|confidence intervals?|error bars|random seeds|"
     r"(?:over|across|averaged over)\s+\d+\s+(?:runs|seeds|trials|"
     r"random)|\bseeds?\b|statistically significant|p\s*<\s*0?\.\d)"
 )
-_EVAL_CONFIGS = re.compile(
+_EVAL_CONFIGS = re2.compile(
     r"(?i)\b(?:prompts?|evaluation (?:code|harness|scripts?|configs?|suite)|configs?|configurations?)\s+"
     r"(?:are|is|will be)\s+(?:publicly\s+)?(?:available|released)|lm-evaluation-harness|lm-eval|"
     r"\brelease (?:our|the|all) (?:prompts|evaluation|configs)"
@@ -47,7 +48,20 @@ class Item:
     evidence: str | None
 
 
-def _search(pattern: re.Pattern[str], text: str) -> str | None:
+# Words one of which must be in the text before its pattern is worth running (most texts have none).
+_HINTS: dict[str, tuple[str, ...]] = {
+    "code": ("github", "gitlab", "huggingface", "bitbucket", "code", "open-source", "open source"),
+    "data_size": ("token", "example", "sample", "image", "sentence", "hours of", "document", "instance",
+                  "pair"),
+    "variance": ("±", "+/-", "+-", "std", "deviation", "confidence", "error bar", "seed", "runs", "trials",
+                 "significan", "p <", "p<"),
+    "eval_configs": ("prompt", "config", "harness", "lm-eval", "evaluation"),
+}  # fmt: skip
+
+
+def _search(pattern: re2._Regexp, text: str, lowered: str | None = None, item: str = "") -> str | None:
+    if lowered is not None and not any(hint in lowered for hint in _HINTS[item]):
+        return None
     match = pattern.search(text)
     if match is None:
         return None
@@ -63,17 +77,18 @@ def _fact_evidence(facts: list[Fact], kinds: tuple[str, ...]) -> str | None:
 def checklist(text: str, facts: list[Fact], code_links: list[str]) -> list[Item]:
     """The checklist for one paper from its text (abstract, plus full text when read), its compute
     facts and the code links its sources gave."""
-    code = code_links[0] if code_links else _search(_CODE, text)
+    lowered = text.lower()
+    code = code_links[0] if code_links else _search(_CODE, text, lowered, "code")
     compute = _fact_evidence(facts, ("hardware", "duration", "chip_hours", "flops"))
     parameters = _fact_evidence(facts, ("parameters",))
-    data_size = _fact_evidence(facts, ("tokens",)) or _search(_DATA_SIZE, text)
+    data_size = _fact_evidence(facts, ("tokens",)) or _search(_DATA_SIZE, text, lowered, "data_size")
     found = {
         "code": code,
         "compute": compute,
         "parameters": parameters,
         "data_size": data_size,
-        "variance": _search(_VARIANCE, text),
-        "eval_configs": _search(_EVAL_CONFIGS, text),
+        "variance": _search(_VARIANCE, text, lowered, "variance"),
+        "eval_configs": _search(_EVAL_CONFIGS, text, lowered, "eval_configs"),
     }
     return [Item(item, found[item] is not None, found[item]) for item in ITEMS]
 
