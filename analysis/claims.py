@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import re2
 
 from analysis.benchmarks import benchmark_table, key
 from analysis.compute import Sentence, sentences
-
-CLAIMS_VERSION = "claims-v1"
 
 
 @dataclass(frozen=True)
@@ -57,12 +55,14 @@ _LATEX = (
 )  # fmt: skip
 
 _VALUE = re.compile(
-    r"(?<![\w.\-/@^×])(?P<num>\d+(?:\.\d+)?|\.\d+)\s*"
-    r"(?P<unit>%|percent(?:age points)?|pp\b|points?\b|x(?![\w])|×|times\b|-?fold\b|ms\b|fps\b|FPS\b|dB\b)?"
+    r"(?<![\w.\-@^×:])(?<![\w.]/)(?P<num>\d+(?:\.\d+)?|\.\d+)\s*"
+    r"(?P<unit>%|percent(?:age points)?|pp\b|points?\b|x(?![\w])|×|times\b|-?fold\b|ms\b|milliseconds?\b|"
+    r"fps\b|FPS\b|dB\b|"
+    r"(?<=\d)s\b)?"
 )
 # A number followed by one of these counts things or is a compute fact, not a result.
 _NOT_RESULT_AFTER = re.compile(
-    r"(?i)^\s*(?:-\s*)?(?:k\b|m\b|b\b|t\b|billion|million|thousand|examples?|samples?|images?|tasks?|languages?|"
+    r"(?i)^\s*(?:-\s*)?(?:k\b|m\b|b\b|t\b|billion|million|thousand|trillion|examples?|samples?|images?|tasks?|languages?|"
     r"datasets?|benchmarks?|models?|layers?|param|tokens?|gpus?|tpus?|hours?|days?|weeks?|months?|years?|steps?|"
     r"epochs?|shots?|-shot|way|bits?|-bit|categories|classes|questions|problems|prompts|instances|pairs|queries|"
     r"videos|frames|hrs|minutes?|seconds?|subjects|patients|participants|users|annotat|domains|types|agents|"
@@ -89,14 +89,14 @@ _METRICS: tuple[tuple[str, str], ...] = (
     ("miou", r"\bmIoU\b|\bIoU\b|intersection over union"),
     ("map", r"\bmAP\b|\bAP\b|average precision"),
     ("auc", r"\bAUC\b|AUROC|\bAUPRC\b|area under"),
-    ("fid", r"\bFID\b"),
+    ("fid", r"\b[rg]?FID\b"),
     ("psnr", r"\bPSNR\b"),
     ("wer", r"\bWER\b|word error rate"),
     ("win rate", r"win[\s-]rate"),
     ("success rate", r"success(?:\s+rate)?"),
     ("error rate", r"error(?:\s+rate)?|miss rate"),
     ("accuracy", r"accuracy|\bacc\b|accurate"),
-    ("latency", r"latency|time to first|ms\b"),
+    ("latency", r"latency|time to first|\bms\b"),
     ("throughput", r"throughput|tokens?/s|\bfps\b"),
     ("speedup", r"faster|speed\s*-?\s*ups?|accelerat\w+|\bspeed\b"),
     ("memory reduction", r"memory|\bKV\b|cache"),
@@ -116,8 +116,8 @@ _COMPARISON = re.compile(
 _HAS_NUMBER = re.compile(r"\d")
 _RESULT_VERB = re2.compile(
     r"(?i)achiev|attain|reach|obtain|improv|outperform|surpass|boost|reduc|retain|preserv|speed|faster|"
-    r"score|accuracy|gain|yield|deliver|rais|increas|lower|decreas|cut|sav|exceed|match|set|record|perform|"
-    r"only|up to|by|of"
+    r"score|accuracy|gain|yield|deliver|rais|increas|lower|decreas|cut|sav|exceed|match|perform|"
+    r"cheaper|better|higher|fewer|less|error|rate|f1|bleu|auc|fid|map\b|iou|=|result|report"
 )
 
 
@@ -129,21 +129,35 @@ def _clean(text: str) -> str:
 
 def _metric(sentence: str, start: int, end: int, unit: str | None) -> tuple[str, str]:
     """(metric, direction) for the number at [start, end): the nearest metric word in its clause."""
-    clause_start = max(sentence.rfind(ch, 0, start) for ch in ";") + 1
-    clause_end_candidates = [i for i in (sentence.find(";", end),) if i != -1]
-    clause_end = min(clause_end_candidates) if clause_end_candidates else len(sentence)
-    before = sentence[max(clause_start, start - 70) : start]
+    # The metric is named in the number's own clause: "7.34% improvement in accuracy and a 57.8% gain
+    # in efficiency" gives accuracy to the first number only.
+    clause_start = max(sentence.rfind(mark, 0, start) for mark in (";", ",", " and ", " while ", " whereas "))
+    clause_ends = [i for i in (sentence.find(";", end), sentence.find(" and ", end)) if i != -1]
+    clause_end = min(clause_ends) if clause_ends else len(sentence)
+    before = sentence[max(clause_start + 1, start - 70) : start]
     after = sentence[end : min(clause_end, end + 45)]
     best: tuple[int, str] | None = None
+    generic: tuple[int, str] | None = None
     for name, pattern in _METRIC_RE:
-        for match in pattern.finditer(before):
-            distance = len(before) - match.end()
-            if best is None or distance < best[0]:
-                best = (distance, name)
+        distances = [len(before) - m.end() for m in pattern.finditer(before)]
         following = pattern.search(after)
-        if following is not None and (best is None or following.start() < best[0]):
-            best = (following.start(), name)
-    near = before[-45:] + " " + after[:30]
+        if following is not None:
+            distances.append(following.start())
+        if not distances:
+            continue
+        found = (min(distances), name)
+        if name == "score":  # "macro F1 score": the specific name wins over the generic word
+            generic = found
+        elif best is None or found[0] < best[0]:
+            best = found
+    best = best or generic
+    if (
+        best is not None
+        and best[1] in ("top-1 accuracy", "top-5 accuracy")
+        and re.match(r"\s*(?:top\s*-?\s*[15]\s*)?(?:\w+\s+)?error", after)
+    ):
+        best = (best[0], "error rate")  # "21.2% top-1 and 5.6% top-5 error"
+    near = sentence[max(0, start - 60) : start] + " " + after[:30]
     wide = before + " " + after
     direction = "improvement" if _UP.search(near) else "reduction" if _DOWN.search(near) else "absolute"
     if unit in ("x", "times", "fold") and (
@@ -159,7 +173,8 @@ def _metric(sentence: str, start: int, end: int, unit: str | None) -> tuple[str,
             "size reduction",
         )
     ):
-        return ("speedup" if re.search(r"(?i)fast|speed|accel", wide) else "improvement"), direction
+        speed = re.search(r"(?i)fast|speed|accel|fewer (?:training )?(?:steps|iterations)|less time", wide)
+        return ("speedup" if speed else "improvement"), direction
     if best is not None:
         return best[1], direction
     if direction == "improvement":
@@ -179,6 +194,8 @@ def _unit(raw: str | None) -> str | None:
         return "points"
     if raw in ("x", "×", "times") or raw.endswith("fold"):
         return "x"
+    if raw.startswith("millisecond"):
+        return "ms"
     return raw
 
 
@@ -197,6 +214,12 @@ _NAMED_BENCHMARK = re.compile(
 )
 
 
+_OPENING = re.compile(
+    r"\s*(?:(?:Extensive\s+|Comprehensive\s+)?(?:Experiments|Results|Evaluations?)\s+on\s+(?:the\s+)?|On\s+(?:the\s+)?)"
+    r"(?P<name>[A-Z0-9][\w.+-]*[A-Z0-9+][\w.+-]*)"
+)
+
+
 def _looks_like_benchmark(name: str) -> bool:
     # internal capitals or digits, or a hyphenated name: "ShapeNetCore", "3DMem-Bench", "SVO-Probes"
     return (
@@ -207,18 +230,26 @@ def _looks_like_benchmark(name: str) -> bool:
     )
 
 
+_CAPITAL_OR_DIGIT = re.compile(r"[A-Z0-9]")
+_FUNCTION_WORDS = {"a", "an", "the", "on", "in", "of", "and", "to", "for", "by", "with", "at", "or", "as"}
+
+
 def find_benchmarks(text: str) -> list[tuple[int, int, str]]:
     """(start, end, canonical name) of each benchmark named in the text, longest name first."""
     table = benchmark_table()
     tokens = [(m.start(), m.group(0).rstrip(".,")) for m in _TOKEN.finditer(text)]
-    keys = [key(word) for _, word in tokens]
     found: list[tuple[int, int, str]] = []
     i = 0
+    # Benchmark names hold a capital or a digit ("ImageNet", "nuScenes", "GSM8K"); only there can one start.
+    starts = [_CAPITAL_OR_DIGIT.search(word) is not None for _, word in tokens]
     while i < len(tokens):
+        if not starts[i]:
+            i += 1
+            continue
         joined = ""
         match: tuple[int, str] | None = None
         for width in range(1, min(_MAX_WORDS, len(tokens) - i) + 1):
-            joined += keys[i + width - 1]
+            joined += key(tokens[i + width - 1][1])
             name = table.get(joined)
             if name is not None:
                 match = (width, name)
@@ -226,8 +257,12 @@ def find_benchmarks(text: str) -> list[tuple[int, int, str]]:
             width, name = match
             words = [w for _, w in tokens[i : i + width]]
             surface = " ".join(words)
-            # a lower-case common word ("speech", "text") is not a benchmark name
-            if re.search(r"[A-Z0-9]", surface) and not (width == 1 and len(surface) < 3):
+            # a lower-case common word ("speech", "text") is not a benchmark name, nor is "A 3D"
+            if (
+                re.search(r"[A-Z0-9]", surface)
+                and not (width == 1 and len(surface) < 3)
+                and words[0].lower() not in _FUNCTION_WORDS
+            ):
                 found.append((tokens[i][0], tokens[i][0] + len(surface), name))
                 i += width
                 continue
@@ -250,6 +285,12 @@ def extract_claims(text: str, location: str = "abstract") -> list[Claim]:
     claims: list[Claim] = []
     for sentence in sentences(cleaned):
         claims.extend(_sentence_claims(sentence, text, location))
+    if any(c.benchmark is None for c in claims):
+        # A text that names one benchmark only reports its unattributed numbers on it.
+        named = {name for _, _, name in find_benchmarks(cleaned)}
+        if len(named) == 1:
+            only = named.pop()
+            claims = [c if c.benchmark else replace(c, benchmark=only) for c in claims]
     return claims
 
 
@@ -259,6 +300,9 @@ def _sentence_claims(sentence: Sentence, original: str, location: str) -> Iterat
         return
     benchmarks = find_benchmarks(body)
     values = list(_VALUE.finditer(body))
+    # "On PHOENIX14T, ...", "Experiments on DsPCBSD+ show ...": the sentence is about that benchmark.
+    lead = _OPENING.match(body)
+    opening = lead.group("name") if lead and _looks_like_benchmark(lead.group("name")) else None
     for index, match in enumerate(values):
         start, end = match.span()
         if any(s <= start < e for s, e, _ in benchmarks):
@@ -280,13 +324,15 @@ def _sentence_claims(sentence: Sentence, original: str, location: str) -> Iterat
         if unit == "x" and _NOT_RESULT_AFTER.search(after):
             continue
         bare_integer = number == int(number) and "." not in match.group("num")
-        if (
-            unit is None
-            and metric_after is None
-            and (1900 <= number <= 2100 or (bare_integer and number < 100))
-        ):
+        if unit is None and metric_after is None and bare_integer:
             continue  # bare integers are counts far more often than results
-        metric, direction = _metric(body, start, end, unit)
+        if unit is None and re.search(r"[A-Z][\w-]*\s$", body[max(0, start - 20) : start]):
+            continue  # "ML-SUPERB 2.0", "Llama 3.1": a version, not a result
+        if _PRIOR.search(body[max(0, start - 70) : start]):
+            continue  # "over the previous state-of-the-art score of 5.154": someone else's number
+        # "by 3.71% and 5.34% average mIoU": a list shares the metric named around it
+        first, last = _list_span(body, values, index)
+        metric, direction = _metric(body, first, last, unit)
         if metric_after is not None:
             metric = next(name for name, pattern in _METRIC_RE if pattern.match(metric_after.group(1)))
         elif (
@@ -298,9 +344,15 @@ def _sentence_claims(sentence: Sentence, original: str, location: str) -> Iterat
             )
         ):
             continue
+        bench = _nearest(benchmarks, body, start, end) or opening
+        if metric == "score" and unit == "%" and direction == "absolute" and bench is not None:
+            metric = "accuracy"  # "achieves 28.7% on HLE": a bare percentage on a benchmark is its accuracy
         if unit == "fps":
             metric = "throughput"
-        bench = _nearest(benchmarks, start, end)
+        elif unit in ("s", "ms"):
+            metric = "latency"
+        elif metric == "score" and direction in ("improvement", "reduction") and unit in ("%", "points"):
+            metric = direction  # "boosts relation scores by 9%": a gain on an unnamed measure
         comparison = _COMPARISON.search(body[end : end + 80])
         yield Claim(
             benchmark=bench,
@@ -324,12 +376,31 @@ _NOT_A_VALUE_AFTER = re.compile(
     r"(?i)^\s*(?:[x×*]\s*\d|\^|°|circ|(?:%|x|times)?\s*(?:of\s+(?:the\s+)?(?:original\s+)?"
     r"(?:pre-?training\s+)?(?:compute|data|parameters|params|"
     r"training data))|(?:x|times)?\s*(?:fewer|less|more|larger|"
-    r"smaller|bigger)\s+(?:\w+\s+){0,2}?(?:param\w*|data|layers|compute|tokens))"
+    r"smaller|bigger)\s+(?:\w+\s+){0,2}?(?:param\w*|data|layers|compute|tokens))|(?:x|times)?\s*(?:larger|bigger)\b"
 )
-_FROM_TO = re.compile(r"^\s*(?:%|\w+)?\s*(?:to|→|->|\\rightarrow)\s*\d")
+_PRIOR = re.compile(r"(?i)\b(?:previous|prior)\s+(?:best|state[\s-]of[\s-]the[\s-]art|sota|record)\b[^.,;]*$")
+_FROM_TO = re.compile(
+    r"^\s*(?:%|s|\w+)?\s*(?:to|→|->|vs\.?|versus)\s*\d"
+)  # "from 77.6% to 82.4%", "333.6s vs. 62s"
 _METRIC_AFTER = re.compile(
     r"(?i)^\s*(BLEU|ROUGE(?:-\w+)?|mAP|AP\b|mIoU|F1|FID|PSNR|AUC|EM\b|accuracy|perplexity|PPL|WER)"
 )
+
+
+def _list_span(body: str, values: list[re.Match[str]], index: int) -> tuple[int, int]:
+    """The start of the list's first number and the end of its last, for the number at `index`."""
+    first = index
+    while first > 0 and re.fullmatch(_LIST_GAP, body[values[first - 1].end() : values[first].start()]):
+        first -= 1
+    last = index
+    while last + 1 < len(values) and re.fullmatch(
+        _LIST_GAP, body[values[last].end() : values[last + 1].start()]
+    ):
+        last += 1
+    return values[first].start(), values[last].end()
+
+
+_LIST_GAP = r"\s*(?:,|and|,\s*and|or)\s*"
 
 
 def _listed_unit(body: str, values: list[re.Match[str]], index: int) -> str | None:
@@ -344,12 +415,21 @@ def _listed_unit(body: str, values: list[re.Match[str]], index: int) -> str | No
     return None
 
 
-def _nearest(benchmarks: list[tuple[int, int, str]], start: int, end: int) -> str | None:
+def _nearest(benchmarks: list[tuple[int, int, str]], body: str, start: int, end: int) -> str | None:
+    """The benchmark a number is on: one named in the number's own clause (nearest, one named after
+    the number preferred), else one named just after it ("76.1%, the best on ImageNet")."""
     if not benchmarks:
         return None
+    clause_start = max(body.rfind(",", 0, start), body.rfind(";", 0, start)) + 1
+    ends = [i for i in (body.find(",", end), body.find(";", end)) if i != -1]
+    clause_end = min(ends) if ends else len(body)
 
     def distance(item: tuple[int, int, str]) -> int:
         s, e, _ = item
         return s - end if s >= end else (start - e) + 15  # a benchmark named after the number is likelier
 
-    return min(benchmarks, key=distance)[2]
+    same_clause = [b for b in benchmarks if clause_start <= b[0] < clause_end]
+    if same_clause:
+        return min(same_clause, key=distance)[2]
+    soon_after = [b for b in benchmarks if 0 <= b[0] - end <= 40]
+    return min(soon_after, key=distance)[2] if soon_after else None

@@ -21,8 +21,6 @@ import re2
 
 from analysis.chips import normalise_chip
 
-EXTRACTOR_VERSION = "compute-v1"
-
 KINDS = ("hardware", "duration", "chip_hours", "parameters", "flops", "tokens")
 
 
@@ -83,10 +81,10 @@ def scale_of(text: str | None) -> float:
 
 # A sentence ends at . ! ? before a capital (not after "vs.", "e.g.", "Fig." ...) or at a line break.
 _SENTENCE_END = re.compile(
-    r"(?<!\bvs\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bal\.)(?<!\bFig\.)(?<!\bEq\.)(?<!\bcf\.)(?<=[.!?])\s+(?=[A-Z(\[])|\n+"
+    r"(?<=[.!?])(?<!\bvs\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bal\.)(?<!\bFig\.)(?<!\bEq\.)(?<!\bcf\.)\s+(?=[A-Z(\[])|\n+"
 )
 _SECTION = re.compile(
-    r"^\s*(?:(?:sub)*section\s*:\s*|document\s*:\s*|#+\s*|\d+(?:\.\d+)*\.?\s+)(?P<title>[A-Za-z][^\n]{0,80})$"
+    r"^\s*(?:(?:sub)*section\s*:\s*|document\s*:\s*|#+\s*|\d+(?:\.\d+)*\.?\s+)(?P<title>[A-Za-z][^\n]{0,200})$"
 )
 # Sections about other people's work: numbers there are theirs.
 _OTHERS_SECTION = re.compile(r"(?i)related work|background|prior work|previous work|literature")
@@ -113,10 +111,9 @@ def sentences(text: str) -> Iterator[Sentence]:
         chunk = text[start:end]
         if not chunk.strip():
             continue
-        heading = _SECTION.match(chunk) if len(chunk) < 90 else None
-        if heading is not None and (
-            chunk.lstrip().lower().startswith(("section", "subsection", "document", "#")) or chunk.isupper()
-        ):
+        opens = chunk.lstrip()[:10].lower().startswith(("section", "subsection", "document", "#"))
+        heading = _SECTION.match(chunk) if len(chunk) < 220 and (opens or chunk.isupper()) else None
+        if heading is not None:
             if pending is not None:
                 yield Sentence(pending, start, text[pending:start].rstrip(), others)
                 pending = None
@@ -145,31 +142,36 @@ _TRIGGER = re2.compile(
 )
 # Other people's numbers: a citation or a comparison in the same sentence.
 _CITES = re.compile(
+    r"(?<!Table )(?<!Figure )(?<!Fig\. )(?<!Section )(?<!Eq\. )(?<!Appendix )"
     r"\[\s*(?:reference|\d+(?:\s*[,\u2013-]\s*\d+)*)\s*\]|\bet al\b|\(\s*[A-Z][a-z]+[^()]*\d{4}\s*\)"
 )
-_OWN = re.compile(r"(?i)\b(?:we|our|ours|us|this (?:paper|work)|the proposed|the present)\b")
+_FIRST_PERSON = re.compile(r"(?i)\b(?:we|our|ours|us|this (?:paper|work)|the proposed|the present)\b")
+# Passive reports ("AdA was trained on 64 TPUv3 devices") are the paper's own voice too, except in a
+# related-work section.
+_OWN = re.compile(
+    r"(?i)\b(?:we|our|ours|us|this (?:paper|work)|the proposed|the present|"
+    r"(?:was|were|is|are) (?:trained|implemented|run|conducted|performed|pre-?trained))\b"
+)
 
 
 _OTHERS_CUE = re.compile(
-    r"(?i)\bin comparison\b|\ba recent\b|\bprevious(?:ly)?\b|\bprior\b|\bexisting\b|\bone of the\b|"
-    r"\bfor example\b|\be\.g\.|\bwhereas\b|\bstate - of - the - art (?:methods|models)\b"
+    r"(?i)\bin comparison\b|\ba recent\b|\bprevious(?:ly)?\b|\bprior\b|\bexisting\b|"
+    r"\bwhereas\b|\bstate[\s-]+of[\s-]+the[\s-]+art\b"
 )
 
 
 def _is_others(sentence: Sentence) -> bool:
     """Numbers in this sentence are probably about other work (cited or contrasted, no first person)."""
+    if sentence.others:
+        return _FIRST_PERSON.search(sentence.text) is None
     if _OWN.search(sentence.text) is not None:
         return False
-    return (
-        sentence.others
-        or _CITES.search(sentence.text) is not None
-        or _OTHERS_CUE.search(sentence.text) is not None
-    )
+    return _CITES.search(sentence.text) is not None or _OTHERS_CUE.search(sentence.text) is not None
 
 
 # ---- hardware ------------------------------------------------------------------------------------
 
-_COUNT = rf"(?P<count>{_DIGITS}|{_WORD_NUMBER})"
+_COUNT = rf"(?P<count>{_DIGITS}|(?i:{_WORD_NUMBER}))"
 # Words that may stand between a count and its chip: "a single NVIDIA Pascal Titan X", "a 12 GB TitanX".
 _BETWEEN = (
     r"(?:(?:\d+\s*-?\s*GB|NVIDIA|Nvidia|nVidia|NVidia|NIVIDIA|Pascal|Volta|Maxwell|Kepler|Tesla|GeForce|GEFORCE|"
@@ -184,21 +186,30 @@ _MODEL = (
     r"(?i:(?:GTX\s*)?TITAN\s*-?\s*(?:Xp|X\s*\(\s*Pascal\s*\)|X|V(?:OLTA)?|RTX|Black|Z)?)(?![a-zA-Z])"
     r"|(?i:(?:GTX|RTX)\s*-?\s*\d{3,4}\s*(?:Ti(?![a-zA-Z]))?)"
     r"|(?:[5-9][5-8]0|10[5-8]0|20[6-8]0|30[6-9]0|40[6-9]0)\s*Ti(?![a-zA-Z])"
-    r"|(?:(?i:K20|K40|K80|M40|M60|P40|P100|V100|A100|H100)|T4|A10G?|A40|A800|A6000|L40S?|L4|H800|H200|H20|"
+    r"|(?:(?i:K20|K40|K80|M40|M60|P40|P100|V100|A100|H100)|[KMPVAH]\s?-\s?(?:20|40|60|80|100)|T4|A10G?|A40|A800|A6000|L40S?|L4|H800|H200|H20|"
     r"B200|GB200|GV100|MI100|MI250X?|MI300X|Gaudi\s*2)(?:[cmsx]|s\b)?(?![a-zA-Z0-9])"
     r"|Quadro\s*(?:P6000|M6000|RTX\s*[68]000)"
     r"|(?i:TPU\s*-?\s*v?\s*\d[ep]?)(?![a-zA-Z0-9])|v\d[ep]?\s*TPU"
 )
 _CHIP = re.compile(
     rf"(?:{_COUNT}\s*(?:x|×|\*)?\s*{_BETWEEN})?(?P<chip>{_VENDOR}(?:{_MODEL}))"
-    rf"(?:\s*(?:-|\()?\s*(?:\d+\s*GB|PCIe|SXM\d?)\)?)*"  # memory and form factor
+    rf"(?:\s*(?:-|\()?\s*(?:\d+\s*G(?:B|iB)?\b|PCIe|SXM\d?)\)?)*"  # memory and form factor
     rf"(?P<noun>\s*(?:GPUs?|TPUs?|cards?|graphics cards?|Graphics Cards?|accelerators?|chips?|cores?))?"
     rf"(?:\s*-\s*(?P<slice>\d+))?"  # TPU v3-32: a 32-core slice
     rf"(?:\s*(?:x|×|\*)\s*(?P<count_after>\d+)(?![\d.]))?",
 )
+_NODES = re.compile(
+    rf"(?i)(?P<nodes>{_DIGITS}|{_WORD_NUMBER})\s*(?:-\s*)?(?:[\w-]+\s+){{0,3}}?(?:nodes?|machines?|servers?|hosts?)\s+"
+    r"(?:with|each with|of|having|containing|,)\s*$"
+)
 # "5,000 first-generation TPUs": Google's own names for TPU v1-v3.
 _TPU_GENERATION = re.compile(rf"(?i)\b{_COUNT}\s*(?P<gen>first|second|third)\s*-?\s*generation\s+TPUs?\b")
 _GENERATIONS = {"first": "TPU v1", "second": "TPU v2", "third": "TPU v3"}
+# "128 to 512 cores of a Google TPUv3 Pod": TPU cores, counted as the chips' cores are
+_TPU_CORES = re.compile(
+    rf"(?i)\b(?:(?P<low>{_DIGITS})\s*(?:to|-)\s*)?{_COUNT}\s*(?:TPU\s*)?(?:-\s*)?cores?\s+"
+    r"(?:(?:of|on)\s+(?:an?\s+|the\s+)?)?(?:Google\s+)?(?:Cloud\s+)?(?P<chip>TPU\s*-?\s*v?\d[ep]?)"
+)
 _GENERIC = re.compile(
     rf"(?<!-\s)(?<![-\w.])\b{_COUNT}(?![\w.])\s*(?:x\s*|-\s*)?(?:(?!on\b|of\b|per\b|for\b|each\b|in\b|with\b|and\b|to\b|the\b|GB\b|G\b|MB\b)"
     r"[A-Za-z][A-Za-z]*\s+){0,2}?"
@@ -207,11 +218,6 @@ _GENERIC = re.compile(
     r"(?!\s*-?\s*(?:hours?|days?|years?|memory)\b)",
     re.IGNORECASE,
 )
-# "on a GPU": a generic chip named once; count 1 for a/one/single.
-_ON_GPU = re.compile(
-    r"(?i)\bon\s+(?P<count>a single|a|one|single)\s+(?P<chip>GPU|"
-    r"TPU)\b(?!\s*(?:-|memory|thread|implementation))"
-)
 # A CPU named by its model: "Intel i7-2600 CPU", "Intel Xeon E5-2620v3", "12-core Xeon".
 _CPU_MODEL = re.compile(
     rf"(?i)(?:\b(?P<count>a single|a|an|one|single)\s+)?(?:(?P<cores>{_DIGITS})\s*-?\s*core\s+)?"
@@ -219,7 +225,15 @@ _CPU_MODEL = re.compile(
     r"|on\s+(?:a\s+|the\s+)?\d+(?:\.\d+)?\s*GHz\s+CPU)"
     rf"(?:[\w\s-]{{0,20}}?\b(?P<cores_after>{_DIGITS})\s*-\s*core)?"
 )
-_RUN_CUE = re.compile(r"(?i)\b(?:we|our)\b[^.]*\b(?:train|trained|took|takes|run|ran|runs)\b")
+# "trained on a single GPU" is a statement of resources; "runs in real time on a single GPU" a boast.
+_SINGLE_RUN = re.compile(
+    r"(?i)^(?!.*\b(?:real\s*-?\s*time|capable|can|could|would|fps)\b).*\b(?:train\w*|took|takes?)\b"
+)
+# Any chip or processor word at all; the detailed patterns run only where one is (RE2, one pass).
+_HARDWARE_CUE = re2.compile(
+    r"(?i)gpu|tpu|cpu|titan|gtx|rtx|tesla|quadro|nvidia|xeon|intel|core|gaudi|\bmi\d|[kmpvtahlb]\s?-?\s?\d{1,3}(?:s|\b)|"
+    r"\d{3,4}\s?ti\b|graphics"
+)
 _USED = re.compile(r"(?i)\bused\b|this research")
 _HYPOTHETICAL = re.compile(r"(?i)\b(?:would|could|might|needed|impossible|prohibitive|if we|can be)\b")
 _ACKNOWLEDGEMENT = re.compile(r"(?i)donat|acknowledg|\bthank|grateful|\bsupport of\b|\bgrant\b|award")
@@ -251,6 +265,8 @@ def _count(text: str | None) -> float | None:
 def hardware(sentence: Sentence) -> list[Fact]:
     """Chips and how many: "8 NVIDIA P100 GPUs", "a single Titan X", "TPU v3-32", "4 K80s"."""
     text = sentence.text
+    if _HARDWARE_CUE.search(text) is None:
+        return []
     if _ACKNOWLEDGEMENT.search(text) and _USED.search(text) is None:
         return []  # donated or granted hardware is not a statement of what the work used
     facts: list[Fact] = []
@@ -259,13 +275,34 @@ def hardware(sentence: Sentence) -> list[Fact]:
         chip = normalise_chip(re.sub(r"\s+", " ", match.group("chip")))
         if chip is None:
             continue
+        after = text[match.end() : match.end() + 16]
+        if re.match(r"\s*-?\s*(?:hours?|days?|years?)\b", after):
+            continue  # "21,500 A100-hours" are chip-hours
         count = _count(match.group("count")) or _count(match.group("count_after"))
-        if match.group("slice"):
+        if match.group("slice") and chip.startswith("TPU"):
             count = float(match.group("slice"))  # "a TPU v3-32": a 32-core slice
         noun = (match.group("noun") or "").strip().lower()
-        if count is None and noun in ("gpu", "card", "graphics card", "accelerator", "chip"):
+        before = text[max(0, match.start() - 40) : match.start()]
+        if (
+            count is None
+            and noun in ("gpu", "card", "graphics card", "accelerator", "chip")
+            and not re.search(r"(?i)\b(?:per|each)\s*$", before)
+            and not re.match(r"\s*pods?\b", after)
+        ):
             count = 1.0  # "the NVIDIA Titan X GPU is used": one card
+        nodes = _NODES.search(text[max(0, match.start() - 50) : match.start()])
+        if nodes is not None and count is not None and re.match(r"\s*(?:each|per node)\b", after):
+            count *= read_number(nodes.group("nodes")) or 1.0  # "32 nodes with 8 H100 GPUs each"
         facts.append(_fact(sentence, match, "hardware", count, None, chip=chip, count=count))
+        covered.append(match.span())
+    for match in _TPU_CORES.finditer(text):
+        chip = normalise_chip(match.group("chip")) or "TPU"
+        start, end = sentence.start + match.start(), sentence.start + match.end()
+        facts = [f for f in facts if not (f.chip == chip and start <= f.start < end)]  # "a Google TPUv3"
+        for raw in (match.group("low"), match.group("count")):
+            count = _count(raw)
+            if count is not None:
+                facts.append(_fact(sentence, match, "hardware", count, None, chip=chip, count=count))
         covered.append(match.span())
     for match in _TPU_GENERATION.finditer(text):
         count = _count(match.group("count"))
@@ -278,7 +315,7 @@ def hardware(sentence: Sentence) -> list[Fact]:
         for m in _GENERIC.finditer(text)
         if not any(a <= m.start("chip") < b for a, b in covered)
         and _count(m.group("count")) is not None
-        and (_count(m.group("count")) != 1.0 or _adjacent(m))
+        and (_count(m.group("count")) != 1.0 or (_adjacent(m) and _SINGLE_RUN.search(text) is not None))
     ]
     uncounted = [f for f in facts if f.count is None or (f.count == 1.0 and "GPU" in (f.what or ""))]
     for match in generic:
@@ -290,21 +327,15 @@ def hardware(sentence: Sentence) -> list[Fact]:
             facts[index] = _with_count(facts[index], count)
             uncounted = []
             continue
-        if name == "GPU" and (facts or hypothetical):
+        if name == "GPU" and (hypothetical or (facts and not uncounted)):
             continue  # the named chips already carry their counts
+        # several named chips without counts: "on four GPUs" stays a count of GPUs
         facts.append(_fact(sentence, match, "hardware", count, None, chip=name, count=count))
     if not any(f.chip == "CPU" for f in facts):
         for match in _CPU_MODEL.finditer(text):
             cores = _count(match.group("cores")) or _count(match.group("cores_after"))
             count = cores if cores is not None else _count(match.group("count"))
             facts.append(_fact(sentence, match, "hardware", count, None, chip="CPU", count=count))
-            break
-    if not facts and not hypothetical and _NOT_COMPUTE_GPU.search(text) is None and _RUN_CUE.search(text):
-        for match in _ON_GPU.finditer(text):
-            count = _count(match.group("count"))
-            facts.append(
-                _fact(sentence, match, "hardware", count, None, chip=match.group("chip").upper(), count=count)
-            )
             break
     return [f for f in facts if f.chip not in ("GPU", "TPU", "CPU") or _COMPUTE_VERB.search(text)]
 
@@ -372,11 +403,12 @@ _NOT_RUN = re.compile(
     r"real[- ]time|equivalent to)\b"
 )
 _DATA_AFTER = re.compile(
-    r"(?i)^\s*(?:’|'s|’s|'|long\b|-\s*long|worth\b|"
+    r"(?i)^\s*(?:’|'s|’s|'|long\b|-\s*long|worth\b|periods?\b|-\s*to\s*-|"
     r"dataset|data\b|(?:[\w-]+\s+){0,4}?(?:training\s+)?(?:data|dataset|corpus)\b|of\s+(?:[\w-]+\s+){0,5}?"
     r"(?:data|speech|audio|recordings?|videos?|footage|samples|talks|logs|traffic|experience|game\s*play|play))"
 )
 _SMALL_UNITS = ("ms", "millisecond", "s", "sec", "second")
+_DATA_WORDS = re.compile(r"(?i)\b(?:datasets?|corpus|corpora|speech|audio|recordings?|train set|videos?)\b")
 _HYPOTHETICAL_TIME = re.compile(
     r"(?i)\b(?:would|could|can|may|might)\s+(?:have\s+)?(?:taken|take|require|need)"
 )
@@ -415,6 +447,12 @@ def durations(sentence: Sentence) -> list[Fact]:
         if unit in ("h", "s", "ms") and (re.search(r"-\s*$", before) or _glued_year(match)):
             continue  # "lecun - 98h", "the 1990s", "2000h of speech": not run times
         if _DATA_AFTER.search(after) or _NOT_RUN.search(_window(text, match, 30)) or _RELATIVE.search(after):
+            continue
+        if _DATA_WORDS.search(text) and (
+            re.search(r"\(\s*(?:more than\s+|about\s+)?$", before)
+            or (max(numbers) * _UNIT_HOURS[unit] >= 1000 and unit == "hour")
+        ):
+            continue  # "Common Voice 7.0 (9096 hours)", "5000 hours of raw speech": the size of a dataset
             continue
         scope = _duration_scope(text, match, small)
         for number in numbers:
@@ -496,16 +534,19 @@ def chip_hours(sentence: Sentence) -> list[Fact]:
 
 # ---- parameters ----------------------------------------------------------------------------------
 
+_LIST_SEPARATOR = r"(?:,(?!\s?\d{3}\b)\s*(?:and\s+)?|and|or|/|vs\.?)"
 _PARAMS = re.compile(
-    rf"(?P<list>(?:(?<![\w.]){NUM}\s*{SCALE}?\s*(?:,(?!\s?\d{{3}}\b)|and|or|/|vs\.?)\s*)*)"
-    rf"(?<![\w.])(?P<num>{NUM}|(?:a|one)(?=\s+(?:million|billion)))\s*(?P<scale>{SCALE})?\s*(?:\(\s*[MBK]\s*\)\s*)?"
-    r"(?:-\s*)?(?:(?:trainable|learnable|learned|free|model|network|total|tunable|non-embedding|active|activated)\s+)?"
-    r"(?P<word>parameters|params|weights)\b",
+    rf"(?P<list>(?:(?<![\w.]){NUM}\s*{SCALE}?\s*{_LIST_SEPARATOR}\s*)*)"
+    rf"(?<![\w.])(?P<num>{NUM}|(?:a|one)(?=\s+(?:million|billion)))\s*(?:-\s*)?(?P<scale>{SCALE})?\s*"
+    r"(?:\(\s*[MBK]\s*\)\s*)?(?:-\s*)?(?:(?:trainable|learnable|learned|free|model|network|total|tunable|"
+    r"non-embedding|active|activated|weight)\s+)?"
+    r"(?P<word>parameters|params|weights|"
+    r"parameter(?=\s*-?\s*(?!updates?\b|servers?\b|space\b|sweeps?\b|search\b|settings?\b|sharing\b)[A-Za-z]))\b",
     re.IGNORECASE,
 )
 # "the total number of parameters learned by the network is 1,200,250"
 _PARAMS_IS = re.compile(
-    rf"(?i)\bparameters\b[^.;]{{0,45}}?\b(?:is|are|totals?)\s+(?:about|only|roughly|approximately|around)?\s*"
+    rf"(?i)\bparameters\b[^.;]{{0,45}}?\b(?:is|are|totals?|from)\s+(?:about|only|roughly|approximately|around)?\s*"
     rf"(?P<num>{NUM})\s*(?P<scale>{SCALE})?(?![\w%.])"
 )
 _PARAMS_AFTER = re.compile(
@@ -516,7 +557,8 @@ _PARAMS_AFTER = re.compile(
     rf"(?P<num>{NUM})\s*(?P<scale>{SCALE})(?![\w%])"
 )
 _SIZE_MODEL = re.compile(
-    rf"(?<![\w.])(?P<num>{NUM})\s*(?P<scale>[MBT])\b(?:\s*-\s*|\s+)(?:param(?:eter)?s?\b\s*)?"
+    rf"(?<![\w.])(?<![A-Za-z]\s-\s)(?<![A-Za-z]-)(?P<num>{NUM})\s*(?P<scale>[MBT])\b(?:\s*-\s*|\s+)"
+    r"(?:param(?:eter)?s?\b\s*)?"
     r"(?:(?!tokens?\b)(?:[A-Za-z-]+\s+)?(?:models?|LLMs?|language models?|"
     r"networks?|transformers?|variants?|versions?|checkpoints?))\b"
 )
@@ -536,14 +578,12 @@ def parameters(sentence: Sentence) -> list[Fact]:
         ):
             continue
         numbers = [(match.group("num"), match.group("scale"))]
-        numbers += re.findall(
-            rf"(?<![\w.])({NUM})\s*({SCALE})?\s*(?:,(?!\s?\d{{3}}\b)|and|or|/|vs\.?)",
-            match.group("list") or "",
-        )
+        listed = match.group("list") or ""
+        numbers += re.findall(rf"(?<![\w.])({NUM})\s*({SCALE})?\s*{_LIST_SEPARATOR}", listed)
         for raw, scale in numbers:
             value = read_number(raw)
-            if value is None:
-                continue
+            if value is None or (match.group("scale") and not scale and raw != match.group("num")):
+                continue  # "A = 32, 10.7B params": a bare number before a scaled one is something else
             value *= scale_of(scale or match.group("scale"))
             if value < 1000:
                 continue
@@ -688,30 +728,7 @@ def extract_facts(text: str, location: str = "full_text") -> list[Fact]:
                 facts.append(
                     Fact(**{**fact.__dict__, "location": location}) if location != "full_text" else fact
                 )
-    return _merge_hardware(facts)
-
-
-def _merge_hardware(facts: list[Fact]) -> list[Fact]:
-    """A paper that names one GPU model and elsewhere says "8 GPUs" means 8 of that model: "Training
-    took 3.5 days on eight GPUs. ... on P100 GPUs" is one fact, 8 x P100."""
-    named = {
-        f.chip for f in facts if f.kind == "hardware" and _chip_kind(f.chip) == "gpu" and f.chip != "GPU"
-    }
-    if len(named) != 1:
-        return facts
-    chip = named.pop()
-    merged: list[Fact] = []
-    seen: set[tuple[str | None, float | None]] = set()
-    for fact in facts:
-        if fact.kind == "hardware" and fact.chip == "GPU" and fact.count is not None:
-            fact = Fact(**{**fact.__dict__, "chip": chip})
-        if fact.kind == "hardware":
-            if (fact.chip, fact.count) in seen:
-                continue
-            seen.add((fact.chip, fact.count))
-        merged.append(fact)
-    counted = {f.chip for f in merged if f.kind == "hardware" and f.count is not None}
-    return [f for f in merged if not (f.kind == "hardware" and f.count is None and f.chip in counted)]
+    return facts
 
 
 def _rounded(value: float | None) -> float | None:

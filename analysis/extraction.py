@@ -30,7 +30,20 @@ from leanwatch.workers import map_in_workers
 
 log = logging.getLogger(__name__)
 
-EXTRACTOR_VERSION = f"{compute.EXTRACTOR_VERSION}+{claim_rules.CLAIMS_VERSION}"
+
+def _rules_version() -> str:
+    """The extractor's version: a hash of its rule files, so any change to the rules, the chip table
+    or the benchmark list re-reads every paper once (and an unchanged extractor never does)."""
+    here = Path(__file__).parent
+    files = ("compute.py", "claims.py", "estimates.py", "transparency.py", "chips.py", "benchmarks.py",
+             "models/chips.json", "models/benchmarks.json")  # fmt: skip
+    digest = hashlib.sha1()
+    for name in files:
+        digest.update((here / name).read_bytes())
+    return f"extract-v1-{digest.hexdigest()[:10]}"
+
+
+EXTRACTOR_VERSION = _rules_version()
 BATCH = 2_000
 _LANGUAGE_MODEL = ("language model", "llm", "tokens", "transformer", "gpt", "bert", "llama")
 
@@ -447,3 +460,83 @@ def fetch_full_texts(store: Store, client: Any, url_template: str, limit: int) -
         store.upsert("full_texts", [row])
         store.replace_paper_rows([paper_id], {"extracted_papers": []})
     return fetched
+
+
+# ---- one paper, for reading --------------------------------------------------------------------
+
+_SHOW_PAPER = "SELECT paper_id, title FROM papers WHERE paper_id = ? OR arxiv_id = ?"
+_SHOW_FACTS = (
+    "SELECT kind, value, unit, chip, chip_count, scope, location, method, what, evidence FROM compute_facts "
+    "WHERE paper_id = ? ORDER BY kind, location, span_start"
+)
+_SHOW_ESTIMATE = (
+    "SELECT method, training_flop, flop_low, flop_high, inputs, epoch_model_id, epoch_flop, epoch_ratio, "
+    "chip_hours, cost_usd, price_source FROM compute_estimates WHERE paper_id = ?"
+)
+_SHOW_ITEMS = "SELECT item, present, evidence FROM transparency WHERE paper_id = ? ORDER BY item"
+_SHOW_CLAIMS = (
+    "SELECT benchmark, metric, value, unit, baseline, evidence FROM claims "
+    "WHERE paper_id = ? ORDER BY span_start"
+)
+_SHOW_MARK = (
+    "SELECT extractor_version, transparency_score, full_text FROM extracted_papers WHERE paper_id = ?"
+)
+
+
+def _fact_line(row: tuple[Any, ...]) -> str:
+    kind, value, unit, chip, count, scope, location, method, what, evidence = row
+    if kind == "hardware":
+        main = f"{count:g} x {chip}" if count else f"{chip} (count not stated)"
+    elif kind == "duration":
+        main = f"{value:.4g} h ({scope})"
+    else:
+        main = f"{value:.4g} {unit or ''}" + (f" ({scope})" if scope else "")
+    where = f"{location}, {method}"
+    quoted = (what or "").strip()
+    return f'  {kind:<10} {main:<28} [{where}] "{quoted}"' + (
+        f" - {evidence[:100]}" if location != "abstract" and evidence else ""
+    )
+
+
+def describe(reader: Any, paper: str) -> str:
+    """What extraction stored for one paper (by `arxiv:<id>`, or a bare arXiv id), as text."""
+    found = reader.query(_SHOW_PAPER, [paper, paper.removeprefix("arxiv:")])
+    if not found:
+        raise InputFormatError(f"{paper}: no such paper in the store")
+    paper_id, title = found[0]
+    mark = reader.query(_SHOW_MARK, [paper_id])
+    if not mark:
+        return f"{paper_id}: {title}\n  not extracted yet; run `leanwatch extract`"
+    version, transparency, full_text = mark[0]
+    lines = [f"{paper_id}: {title}", f"  read by {version} ({'full text' if full_text else 'abstract only'})"]
+    facts = reader.query(_SHOW_FACTS, [paper_id])
+    lines.append(f"compute facts: {len(facts)}")
+    lines.extend(_fact_line(row) for row in facts)
+    estimate = reader.query(_SHOW_ESTIMATE, [paper_id])
+    if estimate:
+        method, flop, low, high, inputs, epoch_id, epoch_flop, ratio, hours, cost, price = estimate[0]
+        if flop:
+            lines.append(
+                f"training compute: {flop:.3g} FLOP ({method}; range {low:.3g} to {high:.3g}): {inputs}"
+            )
+        else:
+            lines.append("training compute: not reported and not estimable from what the paper states")
+        if epoch_flop:
+            agreement = f"ours / Epoch's = {ratio:.2f}" if ratio else "no figure of ours to compare"
+            lines.append(f"Epoch AI: {epoch_flop:.3g} FLOP for {epoch_id} ({agreement})")
+        if hours:
+            lines.append(
+                f"chip-hours: {hours:,.0f}" + (f"; cost about ${cost:,.0f} at {price}" if cost else "")
+            )
+    items = reader.query(_SHOW_ITEMS, [paper_id])
+    lines.append(f"transparency: {transparency:.2f} ({sum(p for _, p, _ in items)} of {len(items)} items)")
+    lines.extend(f"  {'yes' if present else 'no ':<3} {item}" + (f": {evidence[:90]}" if evidence else "")
+                 for item, present, evidence in items)  # fmt: skip
+    claims = reader.query(_SHOW_CLAIMS, [paper_id])
+    lines.append(f"claims: {len(claims)}")
+    for benchmark, metric, value, unit, baseline, evidence in claims:
+        versus = f" vs {baseline}" if baseline else ""
+        lines.append(
+            f'  {metric} {value:g}{unit or ""} on {benchmark or "(no benchmark named)"}{versus}: "{evidence}"'
+        )
+    return "\n".join(lines)

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import csv
 import gzip
+import hashlib
 import json
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +27,8 @@ from analysis.benchmarks import benchmark_table, key
 
 DEVSET_DIR = Path(__file__).parent / "devset" / "compute"
 FULLTEXT_DEV = DEVSET_DIR / "fulltext_dev.jsonl"
-FULLTEXT_HOLDOUT = DEVSET_DIR / "fulltext_holdout.jsonl"
+EPOCH_QUOTES_DEV = DEVSET_DIR / "epoch_quotes_dev.jsonl"
+FULLTEXT_HOLDOUT = DEVSET_DIR / "epoch_quotes_holdout.jsonl"
 CLAIMS_DEV = DEVSET_DIR / "claims_dev.jsonl"
 CLAIMS_HOLDOUT = DEVSET_DIR / "claims_holdout.jsonl"
 
@@ -177,6 +180,62 @@ def score_claims(
     return score, misses
 
 
+# Epoch's notes quote the papers they describe; the quotes that talk about compute make a second,
+# unseen kind of full text: short, dense and written by many different labs.
+_EPOCH_FILES = (
+    "notable_ai_models_2026-02.csv",
+    "epoch_all_ml_systems_full_view.csv",
+    "large_scale_ai_models_2026-02.csv",
+    "frontier_ai_models_2025-12.csv",
+)
+_NOTES = (
+    "Parameters notes", "Training compute notes", "Training time notes", "Dataset size notes",
+    "Compute cost notes", "Training dataset notes", "Utilization notes",
+)  # fmt: skip
+_QUOTE = re.compile(r'["“]([^"”]{40,1200})["”]')
+_COMPUTE_CUE = re.compile(r"(?i)gpu|tpu|hours|days|weeks|param|flop|tokens|v100|a100|h100|p100|chips")
+
+
+def scirex_texts(shared_data: Path) -> dict[str, str]:
+    """The SciREX full texts by document id, as `analysis.fulltext.scirex_text` renders them."""
+    from analysis.fulltext import scirex_text
+
+    folder = shared_data / "fulltext" / "scirex"
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{folder}: the judged full texts are SciREX papers from ../shared/data")
+    return {path.stem: scirex_text(path) for path in sorted(folder.glob("*.json"))}
+
+
+def epoch_quote_id(model: str) -> str:
+    return "epoch-" + hashlib.sha1(model.encode()).hexdigest()[:10]
+
+
+def epoch_quote_texts(shared_data: Path) -> dict[str, str]:
+    """Per Epoch model, the passages its notes quote that mention compute, one per line."""
+    notes: dict[str, dict[str, str]] = {}
+    for name in _EPOCH_FILES:
+        with (shared_data / "epoch" / name).open(encoding="utf-8-sig", newline="") as handle:
+            for row in csv.DictReader(handle):
+                model = row.get("Model") or row.get("System")
+                if not model:
+                    continue
+                kept = notes.setdefault(model, {})
+                for column in _NOTES:
+                    if row.get(column):
+                        kept.setdefault(column, row[column])
+    texts: dict[str, str] = {}
+    for model, columns in notes.items():
+        quotes: list[str] = []
+        for value in columns.values():
+            for quote in _QUOTE.findall(value):
+                quote = " ".join(quote.split())
+                if _COMPUTE_CUE.search(quote) and quote not in quotes:
+                    quotes.append(quote)
+        if quotes:
+            texts[epoch_quote_id(model)] = "\n".join(quotes) + "\n"
+    return texts
+
+
 def claim_abstracts(shared_data: Path, ids: set[str]) -> dict[str, str]:
     """The abstracts the claim judges read: arXiv listing papers ("arxiv:<id>") and Epoch model
     rows ("epoch:<Model>"), from `../shared/data`."""
@@ -201,20 +260,14 @@ def evaluate_all(shared_data: Path) -> str:
     """`leanwatch extract --evaluate`: per-field scores on every judged set, as printable lines."""
     from analysis.claims import extract_claims
     from analysis.compute import as_record, extract_facts
-    from analysis.fulltext import scirex_text
 
-    scirex = shared_data / "fulltext" / "scirex"
-    if not scirex.is_dir():
-        raise FileNotFoundError(f"{scirex}: the judged full texts are SciREX papers from ../shared/data")
     lines = []
-    for path in (FULLTEXT_DEV, FULLTEXT_HOLDOUT):
+    scirex, quotes = scirex_texts(shared_data), epoch_quote_texts(shared_data)
+    for path, texts in ((FULLTEXT_DEV, scirex), (EPOCH_QUOTES_DEV, quotes), (FULLTEXT_HOLDOUT, quotes)):
         judged = read_judged(path)
-        records = {
-            p["id"]: as_record(p["id"], extract_facts(scirex_text(scirex / f"{p['id']}.json")))
-            for p in judged
-        }
+        records = {p["id"]: as_record(p["id"], extract_facts(texts[p["id"]])) for p in judged}
         scores, _ = score_compute(records, judged)
-        lines.append(f"{path.name}: {len(judged)} full texts judged by reading")
+        lines.append(f"{path.name}: {len(judged)} texts judged by reading")
         lines.extend("  " + score.line(name) for name, score in scores.items())
     for path in (CLAIMS_DEV, CLAIMS_HOLDOUT):
         judged = read_judged(path)

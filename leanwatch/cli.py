@@ -493,6 +493,7 @@ def _tag_store(settings: Settings, model: Any) -> None:
 @click.option(
     "--evaluate", is_flag=True, help="Print precision, recall and F1 per field on the judged papers."
 )
+@click.option("--show", metavar="PAPER", help="Print what was extracted for one paper (arxiv:ID or ID).")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @pass_app
 def extract(
@@ -501,6 +502,7 @@ def extract(
     out: Path | None,
     fetch: int | None,
     evaluate: bool,
+    show: str | None,
     paths: tuple[Path, ...],
 ) -> None:
     """Extract reported compute (hardware, time, chip-hours, parameters, FLOPs, tokens), training-compute
@@ -509,6 +511,7 @@ def extract(
 
     \b
     leanwatch extract                                   # the store's papers
+    leanwatch extract --show arxiv:2508.06471           # what was found for one paper
     leanwatch extract --from-text DIR a.txt --out out.jsonl   # full texts, no store needed
     """
     from analysis import extraction
@@ -526,6 +529,14 @@ def extract(
         from analysis import judged
 
         click.echo(judged.evaluate_all(settings.shared_data))
+        return
+    if show:
+        from leanwatch.store import open_reader
+
+        with open_reader(settings) as reader:
+            if reader.empty:
+                raise click.ClickException("the store is empty; run `leanwatch update` first")
+            click.echo(extraction.describe(reader, show))
         return
     _extract_store(settings, fetch=settings.fulltext_per_run if fetch is None else fetch)
 

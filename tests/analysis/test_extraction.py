@@ -209,3 +209,14 @@ def test_batch_interface_errors_name_the_path(settings: Settings, tmp_path: Path
     assert code == 1 and "paper.pdf: expected a .txt full text" in output
     code, output = _invoke(settings, "extract", "--from-text", str(tmp_path))
     assert code == 2 and "go together" in output
+
+
+def test_show_prints_one_papers_findings(settings: Settings) -> None:
+    _store(settings)
+    assert _invoke(settings, "extract")[0] == 0
+    code, out = _invoke(settings, "extract", "--show", "2501.00001")
+    assert code == 0, out
+    assert "256 x A100" in out and "6ND" in out and "Epoch AI: 9e+22 FLOP for epoch:Small-7B" in out
+    assert "transparency: 0.83" in out and "accuracy 61.2% on MMLU" in out
+    code, out = _invoke(settings, "extract", "--show", "arxiv:0000.00000")
+    assert code == 1 and "no such paper" in out
