@@ -426,7 +426,7 @@ def _write(store: Store, outputs: list[PaperOutput], counts: ExtractCounts) -> N
 _WANT_FULL_TEXT = (
     "SELECT p.paper_id, p.arxiv_id FROM papers p LEFT JOIN full_texts f USING (paper_id) "
     "WHERE p.arxiv_id IS NOT NULL AND f.paper_id IS NULL "
-    "ORDER BY p.announced DESC NULLS LAST, p.paper_id LIMIT ?"
+    "ORDER BY coalesce(p.announced, CAST(p.published AS DATE)) DESC NULLS LAST, p.paper_id LIMIT ?"
 )
 
 
@@ -464,7 +464,7 @@ def fetch_full_texts(store: Store, client: Any, url_template: str, limit: int) -
 
 # ---- one paper, for reading --------------------------------------------------------------------
 
-_SHOW_PAPER = "SELECT paper_id, title FROM papers WHERE paper_id = ? OR arxiv_id = ?"
+_SHOW_PAPER = "SELECT paper_id, title FROM papers WHERE paper_id = ? OR paper_id = ? OR arxiv_id = ?"
 _SHOW_FACTS = (
     "SELECT kind, value, unit, chip, chip_count, scope, location, method, what, evidence FROM compute_facts "
     "WHERE paper_id = ? ORDER BY kind, location, span_start"
@@ -500,7 +500,8 @@ def _fact_line(row: tuple[Any, ...]) -> str:
 
 def describe(reader: Any, paper: str) -> str:
     """What extraction stored for one paper (by `arxiv:<id>`, or a bare arXiv id), as text."""
-    found = reader.query(_SHOW_PAPER, [paper, paper.removeprefix("arxiv:")])
+    bare = paper.removeprefix("arxiv:")
+    found = reader.query(_SHOW_PAPER, [paper, f"arxiv:{bare}", bare])
     if not found:
         raise InputFormatError(f"{paper}: no such paper in the store")
     paper_id, title = found[0]

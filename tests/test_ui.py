@@ -61,7 +61,7 @@ def test_tags_page_shows_each_tag_with_its_evidence(
             ],
         )
     monkeypatch.setenv("LEANWATCH_DATA_DIR", str(settings.data_dir))
-    app = AppTest.from_file(str(APP.parent / "pages" / "tags.py"), default_timeout=30)
+    app = AppTest.from_file(str(APP.parent / "views" / "tags.py"), default_timeout=30)
     app.run()
     assert not app.exception, app.exception
     app.selectbox(key="label").set_value("kv_cache").run()
@@ -69,3 +69,43 @@ def test_tags_page_shows_each_tag_with_its_evidence(
     assert frame["evidence"].tolist() == ["title: kv cache; model: eviction"]
     assert frame["paper"].tolist() == ["https://arxiv.org/abs/2501.00001"]
     assert frame["method"].tolist() == ["both"]
+
+
+def test_compute_page_shows_estimates_against_epoch_and_one_paper(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from analysis import extraction
+
+    abstract = "We train our 7B model on 2T tokens with 256 A100 GPUs for 21 days <script>x</script>."
+    with open_writer(settings, "test") as store:
+        store.upsert(
+            "papers", [{"paper_id": "arxiv:2501.00001", "title": "Small $LM$", "abstract": abstract}]
+        )
+        store.upsert(
+            "models",
+            [{"model_id": "epoch:S", "paper_id": "arxiv:2501.00001", "training_compute_flop": 8.4e22,
+              "source": "epoch", "snapshot": "2026-02-01"}],
+        )  # fmt: skip
+        extraction.extract_store(store, extraction.Utilization(), workers=1)
+    monkeypatch.setenv("LEANWATCH_DATA_DIR", str(settings.data_dir))
+    app = AppTest.from_file(str(APP.parent / "views" / "compute.py"), default_timeout=30)
+    app.run()
+    assert not app.exception, app.exception
+    frame = app.dataframe[0].value
+    assert frame["method"].tolist() == ["6ND"]
+    assert frame["training FLOP"].tolist() == ["8.4e+22"]
+    assert frame["ours / Epoch"].tolist() == [6 * 7e9 * 2e12 / 8.4e22]
+    app.text_input(key="paper").set_value("2501.00001").run()
+    report = app.text[0].value
+    assert "256 x A100" in report and "Epoch AI: 8.4e+22 FLOP for epoch:S" in report
+    assert "Small $LM$" in report  # shown as text, not markup
+
+
+def test_compute_page_tells_a_new_user_what_to_run(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LEANWATCH_DATA_DIR", str(settings.data_dir))
+    app = AppTest.from_file(str(APP.parent / "views" / "compute.py"), default_timeout=30)
+    app.run()
+    assert not app.exception, app.exception
+    assert "leanwatch extract" in app.info[0].value

@@ -6,13 +6,16 @@ from pathlib import Path
 
 import streamlit as st
 
-PAGES = Path(__file__).parent / "pages"
+# Not "pages/": Streamlit would also serve that folder as legacy pages, and deep links would skip the
+# navigation below.
+PAGES = Path(__file__).parent / "views"
 
 st.set_page_config(page_title="leanwatch", layout="wide")
 navigation = st.navigation(
     [
         st.Page(PAGES / "overview.py", title="Overview", url_path="", default=True),
         st.Page(PAGES / "tags.py", title="Tags", url_path="tags"),
+        st.Page(PAGES / "compute.py", title="Compute", url_path="compute"),
     ]
 )
 navigation.run()
