@@ -51,7 +51,7 @@ _WORDS = {
 }  # fmt: skip
 _WORD_NUMBER = "|".join(sorted((re.escape(w) for w in _WORDS), key=len, reverse=True))
 # 1,024 / 1 , 024 (tokenised) / 3.5 / 3 . 5 / .5
-_DIGITS = r"\d{1,3}(?:\s?,\s?\d{3})+(?:\s?\.\s?\d+)?|\d+(?:\s?\.\s?\d+)?"
+_DIGITS = r"(?>\d{1,3}(?:\s?,\s?\d{3})++(?:\s?\.\s?\d+)?|\d+(?:\s?\.\s?\d+)?)"
 NUM = rf"(?:{_DIGITS})"
 _SCALE_WORDS = {
     "k": 1e3, "thousand": 1e3, "m": 1e6, "mil": 1e6, "mln": 1e6, "million": 1e6, "millions": 1e6,
@@ -125,9 +125,28 @@ def sentences(text: str) -> Iterator[Sentence]:
             pending = start
             continue
         pending = None
-        yield Sentence(start, end, text[start:end], others)
+        yield from _bounded(Sentence(start, end, text[start:end], others))
     if pending is not None:
-        yield Sentence(pending, len(text), text[pending:].rstrip(), others)
+        yield from _bounded(Sentence(pending, len(text), text[pending:].rstrip(), others))
+
+
+_LONGEST = 2_000  # a "sentence" longer than this (a flattened table) is read in pieces of this size
+
+
+def _bounded(sentence: Sentence) -> Iterator[Sentence]:
+    """The sentence, or pieces of it cut at spaces, so that no rule ever scans an unbounded line."""
+    if sentence.end - sentence.start <= _LONGEST:
+        yield sentence
+        return
+    start = 0
+    text = sentence.text
+    while start < len(text):
+        end = min(len(text), start + _LONGEST)
+        if end < len(text):
+            space = text.rfind(" ", start + _LONGEST // 2, end)
+            end = space if space != -1 else end
+        yield Sentence(sentence.start + start, sentence.start + end, text[start:end], sentence.others)
+        start = end
 
 
 _RUN_ON = 600  # a line that ends mid-sentence joins the next while the sentence stays this short
@@ -371,7 +390,7 @@ _LONG_UNITS = r"milliseconds?|seconds?|minutes?|hours?|days?|weeks?|months?"
 _UNITS = rf"{_LONG_UNITS}|ms|secs?|s|mins?|hrs?|h"
 # "3.5 days", "12 - 14 days", "6.42 , 8.66 , and 2.84 seconds", "12.15h vs. 11.48h"
 _DURATION = re.compile(
-    rf"(?P<list>(?:(?<![\w.]){NUM}\s*(?:{_UNITS})?\s*(?:,\s*(?:and\s+)?|and\s+|vs\.?\s+(?:\w+\s+){{0,3}}?))*)"
+    rf"(?P<list>(?>(?<![\w.]){NUM}\s*(?:{_UNITS})?\s*(?:,\s*(?:and\s+)?|and\s+|vs\.?\s+(?:\w+\s+){{0,3}}?)(?=\d))*+)"
     rf"(?<![\w.])(?P<num>{NUM})(?:\s*(?:-|–|to)\s*(?P<num2>{NUM}))?\s*(?:-\s*)?(?P<unit>{_UNITS})\b"
     rf"|(?<![\w.])(?P<word>{_WORD_NUMBER})\s+(?:-\s*)?(?P<word_unit>{_LONG_UNITS})\b",
     re.IGNORECASE,
@@ -536,7 +555,7 @@ def chip_hours(sentence: Sentence) -> list[Fact]:
 
 _LIST_SEPARATOR = r"(?:,(?!\s?\d{3}\b)\s*(?:and\s+)?|and|or|/|vs\.?)"
 _PARAMS = re.compile(
-    rf"(?P<list>(?:(?<![\w.]){NUM}\s*{SCALE}?\s*{_LIST_SEPARATOR}\s*)*)"
+    rf"(?P<list>(?>(?<![\w.]){NUM}\s*{SCALE}?\s*{_LIST_SEPARATOR}\s*(?=\d))*+)"
     rf"(?<![\w.])(?P<num>{NUM}|(?:a|one)(?=\s+(?:million|billion)))\s*(?:-\s*)?(?P<scale>{SCALE})?\s*"
     r"(?:\(\s*[MBK]\s*\)\s*)?(?:-\s*)?(?:(?:trainable|learnable|learned|free|model|network|total|tunable|"
     r"non-embedding|active|activated|weight)\s+)?"

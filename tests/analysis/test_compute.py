@@ -218,3 +218,16 @@ def test_judged_full_texts_score_at_least_what_was_measured(shared_data: Path) -
     dev = read_judged(EPOCH_QUOTES_DEV)
     scores, _ = score_compute({p["id"]: as_record(p["id"], extract_facts(quotes[p["id"]])) for p in dev}, dev)
     assert min(score.f1 for score in scores.values()) >= 0.88
+
+
+def test_pathological_texts_are_read_in_bounded_time() -> None:
+    """Flattened tables and runs of digits once made the list patterns backtrack for minutes; each of
+    these now returns (a regression would hang this test)."""
+    numbers = " , ".join(str(i) for i in range(3000))
+    assert {f.value for f in extract_facts(numbers + " parameters")} >= {2999.0}
+    assert extract_facts(numbers) == []
+    assert extract_facts("1 " * 20_000 + "days") == []
+    assert extract_facts("x" * 1_000_000) == []
+    assert [f.value for f in extract_facts("takes 23 ms and most of it is I/O")] == [
+        pytest.approx(23 / 3_600_000)
+    ]
