@@ -30,6 +30,7 @@ class Claim:
     sentence: str
     start: int  # the number's offsets in the text
     end: int
+    model: str | None = None  # the named system the number is for ("SSD achieves 72.1% mAP")
     location: str = "abstract"
     method: str = "rule"
     confidence: float = 0.7
@@ -37,6 +38,7 @@ class Claim:
     def as_dict(self) -> dict[str, object]:
         return {
             "benchmark": self.benchmark,
+            "model": self.model,
             "metric": self.metric,
             "value": self.value,
             "unit": self.unit,
@@ -367,6 +369,7 @@ def _sentence_claims(sentence: Sentence, original: str, location: str) -> Iterat
             sentence=original[sentence.start : sentence.end].strip(),
             start=sentence.start + start,
             end=sentence.start + end,
+            model=_subject(body[:start]),
             location=location,
         )
 
@@ -385,6 +388,23 @@ _FROM_TO = re.compile(
 _METRIC_AFTER = re.compile(
     r"(?i)^\s*(BLEU|ROUGE(?:-\w+)?|mAP|AP\b|mIoU|F1|FID|PSNR|AUC|EM\b|accuracy|perplexity|PPL|WER)"
 )
+
+
+# "DiffDock obtains a 38% ...", "Apollo-7B reaches 70.9": the named system just before the verb.
+_SUBJECT = re.compile(
+    r"\b(?P<name>[A-Z][\w.+-]*[A-Z0-9][\w.+-]*|[A-Z][a-z]+[A-Z][\w.+-]*)(?:\s*\([^)]{0,30}\))?\s+"
+    r"(?:also\s+|further\s+|consistently\s+|significantly\s+)?"
+    r"(?:achieves|achieved|obtains|reaches|attains|outperforms|scores|improves|delivers|yields|surpasses|sets|"
+    r"runs|retains|reduces|matches|exceeds|gets)\b"
+)
+
+
+def _subject(before: str) -> str | None:
+    names = [m.group("name") for m in _SUBJECT.finditer(before)]
+    return names[-1] if names and names[-1] not in _NOT_SUBJECTS else None
+
+
+_NOT_SUBJECTS = {"LLM", "LLMs", "GPU", "AI", "It", "This", "Our", "We"}
 
 
 def _list_span(body: str, values: list[re.Match[str]], index: int) -> tuple[int, int]:

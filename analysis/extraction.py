@@ -357,6 +357,7 @@ def _write(store: Store, outputs: list[PaperOutput], counts: ExtractCounts) -> N
                     "confidence": claim.confidence,
                     "extracted_at": now,
                     "benchmark": claim.benchmark,
+                    "model": claim.model,
                     "sentence": claim.sentence[:1000],
                     "extractor_version": EXTRACTOR_VERSION,
                 }
@@ -475,7 +476,7 @@ _SHOW_ESTIMATE = (
 )
 _SHOW_ITEMS = "SELECT item, present, evidence FROM transparency WHERE paper_id = ? ORDER BY item"
 _SHOW_CLAIMS = (
-    "SELECT benchmark, metric, value, unit, baseline, evidence FROM claims "
+    "SELECT benchmark, metric, value, unit, baseline, model, evidence FROM claims "
     "WHERE paper_id = ? ORDER BY span_start"
 )
 _SHOW_MARK = (
@@ -535,8 +536,9 @@ def describe(reader: Any, paper: str) -> str:
                  for item, present, evidence in items)  # fmt: skip
     claims = reader.query(_SHOW_CLAIMS, [paper_id])
     lines.append(f"claims: {len(claims)}")
-    for benchmark, metric, value, unit, baseline, evidence in claims:
+    for benchmark, metric, value, unit, baseline, model, evidence in claims:
         versus = f" vs {baseline}" if baseline else ""
+        versus += f" ({model})" if model else ""
         lines.append(
             f'  {metric} {value:g}{unit or ""} on {benchmark or "(no benchmark named)"}{versus}: "{evidence}"'
         )

@@ -383,4 +383,14 @@ MIGRATIONS.append(
     )
 )
 
+MIGRATIONS.append(
+    (
+        5,
+        "the system a claim is about",
+        """
+        ALTER TABLE claims ADD COLUMN model VARCHAR;   -- "SSD achieves 72.1% mAP": SSD
+        """,
+    )
+)
+
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -54,6 +54,13 @@ def test_counts_sizes_and_compute_are_not_claims(text: str) -> None:
     assert extract_claims(text) == []
 
 
+def test_claims_name_the_system_they_are_for() -> None:
+    assert [c.model for c in extract_claims("Empirically, DiffDock obtains a 38% top-1 success rate.")] == [
+        "DiffDock"
+    ]
+    assert [c.model for c in extract_claims("Our model reaches 45.2% accuracy on GSM8K.")] == [None]
+
+
 def test_claim_offsets_and_comparison() -> None:
     text = "Results. Our model reaches 45.2% accuracy on GSM8K, 3.1 points higher than GPT-4o."
     claims = extract_claims(text)
