@@ -263,9 +263,6 @@ _COMPUTE_VERB = re.compile(
     r"(?i)\b(?:train|trained|training|run|runs|ran|running|took|takes|take|using|use|used|on|with|"
     r"implement|implemented|experiments?|conduct|performed|parallel|distributed|server|machine|cluster)\b"
 )
-_NOT_COMPUTE_GPU = re.compile(
-    r"(?i)gpu\s*memory|memory of (?:a|the|one) gpu|per gpu|each gpu|gpus? per|per[- ]core"
-)
 
 
 def _generic_name(word: str) -> str:
@@ -371,11 +368,7 @@ def hardware(sentence: Sentence) -> list[Fact]:
 
 def _adjacent(match: re.Match[str]) -> bool:
     """ "a single GPU", not "a modern GPU": one chip counts only when nothing stands between."""
-    return not text_between(match).strip(" -")
-
-
-def text_between(match: re.Match[str]) -> str:
-    return match.string[match.end("count") : match.start("chip")]
+    return not match.string[match.end("count") : match.start("chip")].strip(" -")
 
 
 def _chip_kind(chip: str | None) -> str:

@@ -19,17 +19,6 @@ from leanwatch.errors import InputFormatError
 _DROP = ("script", "style", "noscript", "nav", "header", "footer", "math", "svg", "button", "form")
 _DROP_CLASSES = re.compile(r"ltx_bibliography|ltx_page_footer|ltx_page_header|ltx_TOC|ltx_authors|ltx_dates")
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
-_BLOCKS = (
-    "p",
-    "li",
-    "figcaption",
-    "caption",
-    "td",
-    "th",
-    "div.ltx_para",
-    "span.ltx_text.ltx_caption",
-    *_HEADINGS,
-)
 
 
 def html_to_text(html: str | bytes) -> str:
