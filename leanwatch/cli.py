@@ -386,7 +386,6 @@ def _add_unbuilt(group: click.Group, name: str, issue: int, help_text: str) -> N
 
 for _name, _issue, _help in (
     ("digest", 8, "Write the weekly digest (markdown, HTML or Atom)."),
-    ("export", 8, "Export trend CSVs."),
     ("verify", 10, "Re-run claimed results on local GPUs or a Ray cluster."),
 ):
     _add_unbuilt(cli, _name, _issue, _help)
@@ -565,6 +564,74 @@ def _extract_store(settings: Settings, fetch: int) -> None:
                 store, _utilization(settings), settings.extract_workers, bar.update
             )
     click.echo(counts.summary())
+
+
+@cli.group()
+def export() -> None:
+    """Export CSVs (UTF-8, ISO dates; columns in docs/exports.md) from the published store."""
+
+
+def _date(value: str | None, name: str) -> Any:
+    if value is None:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=name) from exc
+
+
+def _exported(settings: Settings, what: str, run: Callable[[Any], int], out: Path) -> None:
+    from leanwatch.store import open_reader
+
+    with open_reader(settings) as reader:
+        if reader.empty:
+            raise click.ClickException("the store is empty; run `leanwatch update` first")
+        rows = run(reader)
+    click.echo(f"export {what}: {rows:,} rows written to {out}")
+
+
+_OUT = click.option("--out", required=True, type=click.Path(path_type=Path, dir_okay=False), help="CSV file.")
+
+
+@export.command("trends")
+@_OUT
+@click.option("--period", type=click.Choice(["week", "month"]), default="week", show_default=True)
+@click.option("--since", help="First day, YYYY-MM-DD.")
+@click.option("--until", help="Last day, YYYY-MM-DD.")
+@pass_app
+def export_trends(app: AppContext, out: Path, period: str, since: str | None, until: str | None) -> None:
+    """Papers per label per ISO week (or month) with their share, and the transparency items' rates."""
+    from analysis import export as ex
+
+    first, last = _date(since, "--since"), _date(until, "--until")
+    _exported(app.settings(), "trends", lambda r: ex.export_trends(r, out, period, first, last), out)
+
+
+@export.command("compute")
+@_OUT
+@pass_app
+def export_compute(app: AppContext, out: Path) -> None:
+    """Every compute fact, with its words, evidence sentence and offsets."""
+    from analysis import export as ex
+
+    _exported(app.settings(), "compute", lambda r: ex.export_compute(r, out), out)
+
+
+@export.command("claims")
+@_OUT
+@pass_app
+def export_claims(app: AppContext, out: Path) -> None:
+    """Every claimed result: benchmark, metric, value, what it is compared with, evidence."""
+    from analysis import export as ex
+
+    _exported(app.settings(), "claims", lambda r: ex.export_claims(r, out), out)
+
+
+for _name, _help in (
+    ("papers", "Export the filtered papers (CSV or BibTeX)."),
+    ("frontier", "Export frontiers."),
+):
+    _add_unbuilt(export, _name, 8, _help)
 
 
 @cli.command()

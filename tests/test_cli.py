@@ -59,7 +59,8 @@ def test_status_json_counts_what_was_written(settings: Settings) -> None:
     ("args", "issue"),
     [
         (["digest"], 8),
-        (["export"], 8),
+        (["export", "papers"], 8),
+        (["export", "frontier"], 8),
         (["verify"], 10),
     ],
 )

@@ -109,3 +109,17 @@ def test_compute_page_tells_a_new_user_what_to_run(
     app.run()
     assert not app.exception, app.exception
     assert "leanwatch extract" in app.info[0].value
+
+
+def test_overview_shows_rising_labels_with_their_test(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.analysis.test_trends import _synthetic
+
+    _synthetic(settings, spike=45)  # ten weeks; the last (2026-W11) has 45 quantization papers, not 20
+    app = _run_app(settings, monkeypatch)
+    assert "Rising and falling, week 2026-W11" in [h.value for h in app.subheader]
+    moved = app.dataframe[0].value
+    assert moved.to_dict("records") == [
+        {"label": "quantization", "direction": "rising", "papers": 45, "expected": 20.0, "p-value": "1.1e-06"}
+    ]

@@ -1,0 +1,172 @@
+"""Trends: papers per label per ISO week or month, their share of all papers, and which labels moved.
+
+A paper's date is its first announcement (or, for papers a snapshot delivered, its publication
+date). Counts are of papers tagged with the label; the share is of all papers with a date in that
+period. A label "moved" in a week when its count is unlikely under its own recent share: with
+baseline share s (papers with the label / all papers over the previous `baseline` weeks) and n
+papers this week, the count is compared with a Poisson distribution of mean s x n, and the
+one-sided p-value is reported. Only counts of at least `min_papers` are called rising, and only
+expected counts of at least `min_papers` falling, so five papers never make a trend.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from scipy.stats import poisson
+
+PERIODS = {"week": "week", "month": "month"}
+
+# The paper's date, one expression shared by every trend query.
+_PAPER_DATE = "coalesce(p.announced, CAST(p.published AS DATE))"
+_LABEL_TRENDS = """
+WITH dated AS (
+    SELECT p.paper_id, date_trunc('{period}', {date}) AS period_start
+    FROM papers p WHERE {date} IS NOT NULL AND {date} BETWEEN ? AND ?
+),
+totals AS (SELECT period_start, count(*) AS total FROM dated GROUP BY period_start),
+counts AS (
+    SELECT d.period_start, t.label, count(*) AS papers
+    FROM dated d JOIN tags t USING (paper_id) GROUP BY d.period_start, t.label
+)
+SELECT c.period_start, c.label, c.papers, o.total
+FROM counts c JOIN totals o USING (period_start)
+ORDER BY c.period_start, c.label
+"""
+_ITEM_TRENDS = """
+WITH dated AS (
+    SELECT p.paper_id, date_trunc('{period}', {date}) AS period_start
+    FROM papers p WHERE {date} IS NOT NULL AND {date} BETWEEN ? AND ?
+)
+SELECT d.period_start, x.item, count(*) FILTER (WHERE x.present) AS papers, count(*) AS total
+FROM dated d JOIN transparency x USING (paper_id)
+GROUP BY d.period_start, x.item ORDER BY d.period_start, x.item
+"""
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    period: str  # 2026-W14 or 2026-04
+    period_start: dt.date
+    series: str  # label (a tag) or transparency (a checklist item)
+    key: str  # the label or item name
+    papers: int
+    total: int
+
+    @property
+    def share(self) -> float:
+        return self.papers / self.total if self.total else 0.0
+
+
+def period_name(start: dt.date, period: str) -> str:
+    if period == "week":
+        year, week, _ = start.isocalendar()
+        return f"{year}-W{week:02d}"
+    return f"{start.year}-{start.month:02d}"
+
+
+def _sql(template: str, period: str) -> str:
+    if period not in PERIODS:
+        raise ValueError(f"period must be one of {sorted(PERIODS)}, not {period!r}")
+    # Both names are fixed strings from this module, never caller input.
+    return template.format(period=PERIODS[period], date=_PAPER_DATE)
+
+
+def trend_rows(
+    reader: Any, period: str = "week", since: dt.date | None = None, until: dt.date | None = None
+) -> list[TrendRow]:
+    """Per period: papers per label with the period's total, then the transparency items' rates."""
+    bounds = [since or dt.date(1900, 1, 1), until or dt.date(9999, 12, 31)]
+    rows = [
+        TrendRow(period_name(_day(start), period), _day(start), "label", label, int(papers), int(total))
+        for start, label, papers, total in reader.query(_sql(_LABEL_TRENDS, period), bounds)
+    ]
+    rows += [
+        TrendRow(period_name(_day(start), period), _day(start), "transparency", item, int(papers), int(total))
+        for start, item, papers, total in reader.query(_sql(_ITEM_TRENDS, period), bounds)
+    ]
+    return rows
+
+
+def _day(value: Any) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+@dataclass(frozen=True)
+class Mover:
+    label: str
+    papers: int  # this week
+    expected: float  # baseline share x this week's papers
+    baseline_share: float
+    p_value: float  # one-sided Poisson, in the direction of the move
+    direction: str  # rising, falling
+
+    def line(self) -> str:
+        ratio = self.papers / self.expected if self.expected else float("inf")
+        return (
+            f"{self.label}: {self.papers} papers against {self.expected:.1f} expected "
+            f"(x{ratio:.2f}; Poisson p = {self.p_value:.2g}, {self.direction})"
+        )
+
+
+def movers(
+    rows: list[TrendRow],
+    week: dt.date,
+    baseline: int = 8,
+    alpha: float = 0.01,
+    min_papers: int = 5,
+) -> list[Mover]:
+    """Labels whose count in the week starting `week` departs from their share over the previous
+    `baseline` weeks, most significant first. `rows` are weekly label rows from `trend_rows`."""
+    labels = [r for r in rows if r.series == "label"]
+    totals = {r.period_start: r.total for r in labels}
+    this_total = totals.get(week, 0)
+    window = [start for start in totals if week - dt.timedelta(weeks=baseline) <= start < week]
+    base_total = sum(totals[start] for start in window)
+    if not this_total or not base_total:
+        return []
+    base_counts: dict[str, int] = {}
+    now_counts: dict[str, int] = {}
+    for row in labels:
+        if row.period_start in window:
+            base_counts[row.key] = base_counts.get(row.key, 0) + row.papers
+        elif row.period_start == week:
+            now_counts[row.key] = row.papers
+    found = []
+    for label in sorted(set(base_counts) | set(now_counts)):
+        share = base_counts.get(label, 0) / base_total
+        expected = share * this_total
+        count = now_counts.get(label, 0)
+        if expected == 0:
+            continue  # a label new this week has no baseline to move against
+        p_up = float(poisson.sf(count - 1, expected))  # P(X >= count)
+        p_down = float(poisson.cdf(count, expected))  # P(X <= count)
+        if count > expected and count >= min_papers and p_up < alpha:
+            found.append(Mover(label, count, expected, share, p_up, "rising"))
+        elif count < expected and expected >= min_papers and p_down < alpha:
+            found.append(Mover(label, count, expected, share, p_down, "falling"))
+    return sorted(found, key=lambda m: m.p_value)
+
+
+_LATEST = f"SELECT max({_PAPER_DATE}) FROM papers p"  # noqa: S608 - fixed SQL
+
+
+def latest_week(reader: Any) -> dt.date | None:
+    """Monday of the last complete week the store has papers for."""
+    rows = reader.query(_LATEST)
+    latest = _day(rows[0][0]) if rows and rows[0][0] is not None else None
+    if latest is None:
+        return None
+    monday = latest - dt.timedelta(days=latest.weekday())
+    return monday if latest.weekday() == 6 else monday - dt.timedelta(weeks=1)
+
+
+def week_movers(reader: Any, baseline: int = 8) -> tuple[dt.date | None, list[Mover]]:
+    """The last complete week and its rising and falling labels."""
+    week = latest_week(reader)
+    if week is None:
+        return None, []
+    rows = trend_rows(reader, "week", week - dt.timedelta(weeks=baseline), week + dt.timedelta(days=6))
+    return week, movers(rows, week, baseline)
