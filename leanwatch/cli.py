@@ -384,10 +384,7 @@ def _add_unbuilt(group: click.Group, name: str, issue: int, help_text: str) -> N
     group.command(name, help=f"{help_text} (not built yet: issue {issue})")(_command)
 
 
-for _name, _issue, _help in (
-    ("digest", 8, "Write the weekly digest (markdown, HTML or Atom)."),
-    ("verify", 10, "Re-run claimed results on local GPUs or a Ray cluster."),
-):
+for _name, _issue, _help in (("verify", 10, "Re-run claimed results on local GPUs or a Ray cluster."),):
     _add_unbuilt(cli, _name, _issue, _help)
 
 
@@ -564,6 +561,40 @@ def _extract_store(settings: Settings, fetch: int) -> None:
                 store, _utilization(settings), settings.extract_workers, bar.update
             )
     click.echo(counts.summary())
+
+
+@cli.command()
+@click.option("--week", help="ISO week, e.g. 2026-W14 (default: the last complete week in the store).")
+@click.option("--format", "fmt", type=click.Choice(["md", "html", "atom"]), default="md", show_default=True)
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Write here instead of stdout.")
+@pass_app
+def digest(app: AppContext, week: str | None, fmt: str, out: Path | None) -> None:
+    """Write the weekly digest: what moved, with numbers and their tests. Every digest is also kept
+    in DATA_DIR/digests/ (Markdown and HTML) with an Atom feed of all of them (feed.atom)."""
+    from analysis import digest as dg
+    from analysis.trends import latest_week
+    from leanwatch.store import open_reader
+
+    settings = app.settings()
+    with open_reader(settings) as reader:
+        if reader.empty:
+            raise click.ClickException("the store is empty; run `leanwatch update` first")
+        try:
+            monday = dg.parse_week(week) if week else latest_week(reader)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--week") from exc
+        if monday is None:
+            raise click.ClickException("no dated paper in the store to write a digest about")
+        made = dg.build(reader, monday)
+    feed = dg.save(made, settings.data_dir / "digests")
+    text = {"md": dg.to_markdown, "html": dg.to_html}.get(fmt, lambda _: feed.read_text(encoding="utf-8"))(
+        made
+    )
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        click.echo(f"digest {made.name}: written to {out} (kept in {feed.parent})", err=True)
 
 
 @cli.group()

@@ -58,7 +58,6 @@ def test_status_json_counts_what_was_written(settings: Settings) -> None:
 @pytest.mark.parametrize(
     ("args", "issue"),
     [
-        (["digest"], 8),
         (["export", "papers"], 8),
         (["export", "frontier"], 8),
         (["verify"], 10),
@@ -79,8 +78,8 @@ def test_bad_setting_is_one_line(settings: Settings) -> None:
 
 
 def test_verbose_adds_the_traceback(settings: Settings) -> None:
-    _, _, quiet = invoke(settings, "digest")
-    _, _, loud = invoke(settings, "--verbose", "digest")
+    _, _, quiet = invoke(settings, "verify")
+    _, _, loud = invoke(settings, "--verbose", "verify")
     assert "Traceback" not in quiet
     assert "Traceback" in loud and "NotBuiltError" in loud
 

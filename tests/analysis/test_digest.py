@@ -1,0 +1,95 @@
+"""The weekly digest: every section, escaped HTML without scripts, a valid Atom feed of digests."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import feedparser
+import pytest
+from bs4 import BeautifulSoup
+from click.testing import CliRunner
+
+from analysis import digest as dg
+from leanwatch.cli import cli
+from leanwatch.settings import Settings
+from leanwatch.store import open_reader, open_writer
+from tests.analysis.test_trends import _synthetic
+
+WEEK = dt.date(2026, 3, 9)  # 2026-W11, the spike week of the synthetic store
+
+
+def _store(settings: Settings) -> None:
+    _synthetic(settings, spike=45)
+    hostile = "arxiv:2611.00001"
+    with open_writer(settings, "test") as store:
+        store.upsert(
+            "papers",
+            [{"paper_id": hostile, "title": "<script>alert(1)</script> & Quantized", "announced": WEEK}],
+        )
+        store.upsert("tags", [{"paper_id": hostile, "label": "quantization", "score": 0.9, "method": "rule"}])
+        store.upsert("hf_daily", [{"paper_id": hostile, "day": WEEK, "upvotes": 120, "github_stars": 900}])
+        store.upsert("code_links", [{"paper_id": hostile, "repo_url": "https://github.com/x/y"}])
+        store.upsert(
+            "posts",
+            [{"post_id": "url:1", "lab": "Hugging Face", "title": "A <b>post</b>", "url": "https://hf.co/blog/x",
+              "published": dt.datetime(2026, 3, 10, 9)}],
+        )  # fmt: skip
+        store.upsert("post_papers", [{"post_id": "url:1", "paper_id": hostile}])
+
+
+def test_digest_has_every_section_and_ranks_by_the_stated_score(settings: Settings) -> None:
+    _store(settings)
+    with open_reader(settings) as reader:
+        made = dg.build(reader, WEEK)
+    text = dg.to_markdown(made)
+    for heading, _ in dg.sections(made):
+        assert f"## {heading}" in text
+    assert made.name == "2026-W11" and made.papers == 201 and made.papers_before == 200
+    assert [m.label for m in made.rising] == ["quantization"]
+    top = made.picks["quantization"][0]
+    assert top.paper_id == "arxiv:2611.00001"  # upvotes, code, stars and a lab post put it first
+    assert top.why == "120 upvotes, code, 900 stars, 1 lab post(s)"
+    assert "Hugging Face: A <b>post</b> (https://hf.co/blog/x)" in text
+
+
+def test_html_is_escaped_without_scripts_and_the_feed_is_valid_atom(
+    settings: Settings, tmp_path: Path
+) -> None:
+    _store(settings)
+    with open_reader(settings) as reader:
+        made = dg.build(reader, WEEK)
+    page = dg.to_html(made)
+    soup = BeautifulSoup(page, "lxml")
+    assert soup.find("script") is None and "<b>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Quantized" in page
+    assert all(tag.get("style") for tag in soup.find_all(["h1", "h2", "li"]))
+    feed_path = dg.save(made, tmp_path / "digests")
+    parsed = feedparser.parse(feed_path.read_text(encoding="utf-8"))
+    assert not parsed.bozo, parsed.bozo_exception
+    assert [entry.title for entry in parsed.entries] == ["leanwatch digest, week 2026-W11"]
+    assert "Rising and falling" in parsed.entries[0].content[0].value
+
+
+def test_digest_command(settings: Settings, tmp_path: Path) -> None:
+    _store(settings)
+    base = ["--data-dir", str(settings.data_dir), "digest"]
+    result = CliRunner().invoke(cli, [*base, "--week", "2026-W11"])
+    assert result.exit_code == 0, result.output
+    assert "quantization: 46 papers against 20.1 expected" in result.output  # 45 + the hostile one
+    out = tmp_path / "d.html"
+    assert (
+        CliRunner()
+        .invoke(cli, [*base, "--week", "2026-W11", "--format", "html", "--out", str(out)])
+        .exit_code
+        == 0
+    )
+    assert out.read_text().startswith("<!DOCTYPE html>")
+    assert (settings.data_dir / "digests" / "2026-W11.md").exists()
+    bad = CliRunner().invoke(cli, [*base, "--week", "week 11"])
+    assert bad.exit_code == 2 and "not an ISO week" in bad.output
+
+
+@pytest.mark.parametrize("text", ["2026-W14", "2026-w01"])
+def test_weeks_parse(text: str) -> None:
+    assert dg.parse_week(text).weekday() == 0
