@@ -75,3 +75,77 @@ def export_compute(reader: Any, out: Path) -> int:
 
 def export_claims(reader: Any, out: Path) -> int:
     return write_csv(out, CLAIM_COLUMNS, reader.query(_CLAIMS))
+
+
+# ---- papers --------------------------------------------------------------------------------------
+
+_PAPERS = """
+SELECT p.paper_id, p.arxiv_id, p.title, p.authors, {date} AS day, p.primary_category, p.doi,
+       (SELECT string_agg(t.label, ';' ORDER BY t.label) FROM tags t WHERE t.paper_id = p.paper_id) AS labels,
+       (SELECT min(c.repo_url) FROM code_links c WHERE c.paper_id = p.paper_id) AS code,
+       (SELECT max(h.upvotes) FROM hf_daily h WHERE h.paper_id = p.paper_id) AS upvotes,
+       e.training_flop, x.transparency_score
+FROM papers p
+LEFT JOIN compute_estimates e USING (paper_id)
+LEFT JOIN extracted_papers x USING (paper_id)
+WHERE {date} BETWEEN ? AND ?
+  AND (? IS NULL OR EXISTS (SELECT 1 FROM tags t WHERE t.paper_id = p.paper_id AND t.label = ?))
+  AND (NOT ? OR EXISTS (SELECT 1 FROM code_links c WHERE c.paper_id = p.paper_id))
+ORDER BY day DESC NULLS LAST, p.paper_id
+""".format(date="coalesce(p.announced, CAST(p.published AS DATE))")  # noqa: S608 - fixed SQL
+PAPER_COLUMNS = (
+    "paper_id", "arxiv_id", "title", "authors", "date", "primary_category", "doi", "labels", "code",
+    "upvotes", "training_flop", "transparency_score", "url",
+)  # fmt: skip
+
+
+def paper_rows(
+    reader: Any,
+    label: str | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    has_code: bool = False,
+) -> list[tuple[Any, ...]]:
+    bounds = [since or dt.date(1900, 1, 1), until or dt.date(9999, 12, 31)]
+    rows = reader.query(_PAPERS, [*bounds, label, label, has_code])
+    return [
+        (*row[:3], "; ".join(row[3] or []), *row[4:], f"https://arxiv.org/abs/{row[1]}" if row[1] else "")
+        for row in rows
+    ]
+
+
+def export_papers(reader: Any, out: Path, fmt: str = "csv", **filters: Any) -> int:
+    rows = paper_rows(reader, **filters)
+    if fmt == "bibtex":
+        tmp = out.with_name(out.name + ".tmp")
+        tmp.write_text("".join(bibtex_entry(row) for row in rows), encoding="utf-8")
+        tmp.replace(out)
+        return len(rows)
+    return write_csv(out, PAPER_COLUMNS, rows)
+
+
+_BIBTEX_SPECIAL = str.maketrans(
+    {c: "\\" + c for c in "&%$#_{}"} | {"~": r"\~{}", "^": r"\^{}", "\\": r"\textbackslash{}"}
+)
+
+
+def _bib(text: str) -> str:
+    """Text safe inside a BibTeX braced field: LaTeX's special characters escaped."""
+    return " ".join(text.split()).translate(_BIBTEX_SPECIAL)
+
+
+def bibtex_entry(row: tuple[Any, ...]) -> str:
+    paper_id, arxiv_id, title, authors, day, category, doi = row[:7]
+    key = "".join(ch if ch.isalnum() else "_" for ch in (f"arxiv_{arxiv_id}" if arxiv_id else paper_id))
+    fields = [
+        ("title", "{" + _bib(title or "") + "}"),
+        ("author", " and ".join(_bib(a) for a in authors.split("; ") if a) if authors else ""),
+        ("year", str(day.year) if day else ""),
+        ("eprint", arxiv_id or ""),
+        ("archivePrefix", "arXiv" if arxiv_id else ""),
+        ("primaryClass", category or ""),
+        ("doi", doi or ""),
+        ("url", f"https://arxiv.org/abs/{arxiv_id}" if arxiv_id else ""),
+    ]
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields if value)
+    return f"@misc{{{key},\n{body}\n}}\n\n"

@@ -658,11 +658,40 @@ def export_claims(app: AppContext, out: Path) -> None:
     _exported(app.settings(), "claims", lambda r: ex.export_claims(r, out), out)
 
 
-for _name, _help in (
-    ("papers", "Export the filtered papers (CSV or BibTeX)."),
-    ("frontier", "Export frontiers."),
-):
-    _add_unbuilt(export, _name, 8, _help)
+@export.command("papers")
+@_OUT
+@click.option("--format", "fmt", type=click.Choice(["csv", "bibtex"]), default="csv", show_default=True)
+@click.option("--label", help="Only papers with this tag (see docs/taxonomy.md).")
+@click.option("--since", help="First day, YYYY-MM-DD.")
+@click.option("--until", help="Last day, YYYY-MM-DD.")
+@click.option("--has-code", is_flag=True, help="Only papers with a code link.")
+@pass_app
+def export_papers(
+    app: AppContext,
+    out: Path,
+    fmt: str,
+    label: str | None,
+    since: str | None,
+    until: str | None,
+    has_code: bool,
+) -> None:
+    """Papers (filtered) as CSV, or as BibTeX for reference managers."""
+    from analysis import export as ex
+    from analysis.taxonomy import LABEL_NAMES
+
+    if label is not None and label not in LABEL_NAMES:
+        known = ", ".join(LABEL_NAMES)
+        raise click.BadParameter(f"unknown label {label!r}; known: {known}", param_hint="--label")
+    filters = {
+        "label": label,
+        "since": _date(since, "--since"),
+        "until": _date(until, "--until"),
+        "has_code": has_code,
+    }
+    _exported(app.settings(), "papers", lambda r: ex.export_papers(r, out, fmt, **filters), out)
+
+
+_add_unbuilt(export, "frontier", 8, "Export efficiency frontiers.")
 
 
 @cli.command()

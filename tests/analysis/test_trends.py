@@ -120,5 +120,40 @@ def test_export_trends_and_compute_csv(settings: Settings, tmp_path: Path) -> No
     assert set(months.period) == {"2026-02", "2026-03"}
     bad = CliRunner().invoke(cli, [*args, "--since", "soon"])
     assert bad.exit_code == 2 and "not a date" in bad.output
-    unbuilt = CliRunner().invoke(cli, ["--data-dir", str(settings.data_dir), "export", "papers"])
+    unbuilt = CliRunner().invoke(cli, ["--data-dir", str(settings.data_dir), "export", "frontier"])
     assert unbuilt.exit_code == 2 and "issue 8" in unbuilt.output
+
+
+def test_export_papers_csv_and_bibtex(settings: Settings, tmp_path: Path) -> None:
+    _synthetic(settings, spike=45)
+    with open_writer(settings, "test") as store:
+        store.upsert(
+            "papers",
+            [{"paper_id": "arxiv:2603.99999", "arxiv_id": "2603.99999", "title": "Cheap & fast: 50% {less}",
+              "authors": ["A. Ñame", "B_Two"], "announced": dt.date(2026, 3, 10)}],
+        )  # fmt: skip
+        store.upsert("tags", [{"paper_id": "arxiv:2603.99999", "label": "quantization", "score": 1.0}])
+        store.upsert("code_links", [{"paper_id": "arxiv:2603.99999", "repo_url": "https://github.com/a/b"}])
+    base = ["--data-dir", str(settings.data_dir), "export", "papers"]
+    out = tmp_path / "papers.csv"
+    args = [*base, "--label", "quantization", "--since", "2026-03-09", "--out", str(out)]
+    assert CliRunner().invoke(cli, args).exit_code == 0
+    frame = pd.read_csv(out)
+    with open_reader(settings) as reader:
+        expected = reader.query(
+            "SELECT count(*) FROM papers JOIN tags USING (paper_id) "
+            "WHERE label = 'quantization' AND announced >= DATE '2026-03-09'"
+        )[0][0]
+    assert len(frame) == expected == 46
+    assert frame.columns[-1] == "url" and "arxiv:2603.99999" in frame.paper_id.tolist()
+    assert frame.date.is_monotonic_decreasing  # newest first
+    coded = tmp_path / "coded.csv"
+    assert CliRunner().invoke(cli, [*base, "--has-code", "--out", str(coded)]).exit_code == 0
+    assert pd.read_csv(coded).paper_id.tolist() == ["arxiv:2603.99999"]
+    bib = tmp_path / "papers.bib"
+    assert (
+        CliRunner().invoke(cli, [*base, "--has-code", "--format", "bibtex", "--out", str(bib)]).exit_code == 0
+    )
+    text = bib.read_text()
+    assert text.startswith("@misc{arxiv_2603_99999,")
+    assert r"{Cheap \& fast: 50\% \{less\}}" in text and r"A. Ñame and B\_Two" in text
