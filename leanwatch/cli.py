@@ -205,9 +205,23 @@ def update(app: AppContext) -> None:
     failed = _run_sources(settings, "leanwatch update", [SOURCES[name] for name in settings.sources])
     _tag_store(settings, tg.load(tg.model_path(settings)))
     _extract_store(settings, fetch=settings.fulltext_per_run)
+    _write_feeds(settings)
     if failed:
         click.echo(f"update: {len(failed)} source(s) failed: {', '.join(failed)}", err=True)
         sys.exit(1)
+
+
+def _write_feeds(settings: Settings) -> None:
+    """Rewrite the per-label Atom feeds from the snapshot the update just published."""
+    from analysis.feeds import write_label_feeds
+    from leanwatch.store import open_reader
+
+    folder = settings.data_dir / "feeds"
+    with open_reader(settings) as reader:
+        if reader.empty:
+            return
+        written = write_label_feeds(reader, folder)
+    click.echo(f"feeds: {written} label feeds written to {folder}")
 
 
 def _run_sources(settings: Settings, command: str, sources: list[Source]) -> list[str]:

@@ -93,3 +93,25 @@ def test_digest_command(settings: Settings, tmp_path: Path) -> None:
 @pytest.mark.parametrize("text", ["2026-W14", "2026-w01"])
 def test_weeks_parse(text: str) -> None:
     assert dg.parse_week(text).weekday() == 0
+
+
+def test_label_feeds_are_valid_atom_with_escaped_titles(settings: Settings, tmp_path: Path) -> None:
+    from analysis.feeds import write_label_feeds
+
+    _store(settings)
+    with open_writer(settings, "test") as store:
+        store.upsert("tags", [{"paper_id": "arxiv:2611.00001", "label": "quantization", "score": 0.9,
+                               "method": "rule", "evidence": ["title: quantized"]}])  # fmt: skip
+    with open_reader(settings) as reader:
+        assert write_label_feeds(reader, tmp_path / "feeds", entries=500) == 20
+    parsed = feedparser.parse((tmp_path / "feeds" / "quantization.atom").read_text(encoding="utf-8"))
+    assert not parsed.bozo, parsed.bozo_exception
+    assert len(parsed.entries) == 9 * 20 + 45 + 1  # nine weeks of 20, the spike week's 45, the hostile one
+    days = [entry.updated for entry in parsed.entries]
+    assert days == sorted(days, reverse=True)  # newest first
+    hostile = next(e for e in parsed.entries if e.id == "urn:leanwatch:paper:arxiv:2611.00001")
+    assert hostile.title == "<script>alert(1)</script> & Quantized"  # text, escaped in the XML
+    assert "Why quantization: title: quantized" in hostile.summary
+    raw = (tmp_path / "feeds" / "quantization.atom").read_text(encoding="utf-8")
+    assert "<script>" not in raw
+    assert feedparser.parse((tmp_path / "feeds" / "kv_cache.atom").read_text()).entries == []
