@@ -149,3 +149,44 @@ def bibtex_entry(row: tuple[Any, ...]) -> str:
     ]
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields if value)
     return f"@misc{{{key},\n{body}\n}}\n\n"
+
+
+# ---- frontier ------------------------------------------------------------------------------------
+
+FRONTIER_COLUMNS = (
+    "task", "dataset", "metric", "model", "value", "size", "size_kind", "date", "paper_id", "source",
+    "on_frontier", "matches_larger", "larger_size", "size_ratio",
+)  # fmt: skip
+
+
+def export_frontier(
+    reader: Any, out: Path, dataset: str, metric: str, task: str | None = None, size: str = "parameters"
+) -> int:
+    from analysis.frontier import lower_is_better, pareto, points, smaller_beats_bigger
+
+    found = points(reader, dataset, metric, task, size)
+    lower = lower_is_better(metric)
+    on_frontier = {p.model for p in pareto(found, lower)}
+    beats = {e.small.model: e for e in smaller_beats_bigger(found, lower)}
+    rows = []
+    for p in found:
+        event = beats.get(p.model)
+        rows.append(
+            (
+                task or "",
+                dataset,
+                metric,
+                p.model,
+                p.value,
+                p.size,
+                size,
+                p.day,
+                p.paper_id,
+                p.source,
+                p.model in on_frontier,
+                event.big.model if event else None,
+                event.big.size if event else None,
+                round(event.ratio, 3) if event else None,
+            )
+        )
+    return write_csv(out, FRONTIER_COLUMNS, rows)

@@ -705,7 +705,39 @@ def export_papers(
     _exported(app.settings(), "papers", lambda r: ex.export_papers(r, out, fmt, **filters), out)
 
 
-_add_unbuilt(export, "frontier", 8, "Export efficiency frontiers.")
+@export.command("frontier")
+@_OUT
+@click.option("--dataset", help="Benchmark dataset as the leaderboard names it, e.g. ImageNet-1k.")
+@click.option("--metric", help='Metric as the leaderboard names it, e.g. "Top 1 Accuracy".')
+@click.option("--task", help="Task, when the dataset has several.")
+@click.option("--size", type=click.Choice(["parameters", "flops"]), default="parameters", show_default=True)
+@pass_app
+def export_frontier(
+    app: AppContext, out: Path, dataset: str | None, metric: str | None, task: str | None, size: str
+) -> None:
+    """Score against size on one benchmark: each model, whether it is on the Pareto frontier, and the
+    largest model (at least twice its size) whose score it matches or beats."""
+    from analysis import export as ex
+    from analysis.frontier import benchmarks, points
+    from leanwatch.store import open_reader
+
+    settings = app.settings()
+    with open_reader(settings) as reader:
+        known = [] if reader.empty else benchmarks(reader, 10)
+        found = (
+            points(reader, dataset, metric, task, size) if (dataset and metric and not reader.empty) else []
+        )
+    if not found:
+        listed = (
+            "; ".join(f"{d} / {m} ({n} results)" for _, d, m, n in known) or "none: ingest leaderboards first"
+        )
+        raise click.UsageError(f"no sized results for that benchmark; benchmarks with sizes: {listed}")
+    _exported(
+        settings,
+        "frontier",
+        lambda r: ex.export_frontier(r, out, dataset or "", metric or "", task, size),
+        out,
+    )
 
 
 @cli.command()

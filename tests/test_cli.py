@@ -58,7 +58,6 @@ def test_status_json_counts_what_was_written(settings: Settings) -> None:
 @pytest.mark.parametrize(
     ("args", "issue"),
     [
-        (["export", "frontier"], 8),
         (["verify"], 10),
     ],
 )

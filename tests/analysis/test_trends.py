@@ -120,8 +120,6 @@ def test_export_trends_and_compute_csv(settings: Settings, tmp_path: Path) -> No
     assert set(months.period) == {"2026-02", "2026-03"}
     bad = CliRunner().invoke(cli, [*args, "--since", "soon"])
     assert bad.exit_code == 2 and "not a date" in bad.output
-    unbuilt = CliRunner().invoke(cli, ["--data-dir", str(settings.data_dir), "export", "frontier"])
-    assert unbuilt.exit_code == 2 and "issue 8" in unbuilt.output
 
 
 def test_export_papers_csv_and_bibtex(settings: Settings, tmp_path: Path) -> None:
