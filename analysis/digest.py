@@ -22,16 +22,17 @@ from typing import Any
 from xml.etree import ElementTree
 
 from analysis.trends import Mover, movers, period_name, trend_rows
+from analysis.watchlists import Watchlist
 
 _PAPER_DATE = "coalesce(p.announced, CAST(p.published AS DATE))"
-_WEEK_PAPERS = f"SELECT count(*) FROM papers p WHERE {_PAPER_DATE} BETWEEN ? AND ?"  # noqa: S608 - fixed SQL
+_WEEK_PAPERS = f"SELECT count(*) FROM papers p WHERE {_PAPER_DATE} BETWEEN ? AND ? AND {{filter}}"  # noqa: S608
 _WEEK_CODE = (
     f"SELECT count(DISTINCT p.paper_id) FROM papers p JOIN code_links c USING (paper_id) "  # noqa: S608 - fixed SQL
-    f"WHERE {_PAPER_DATE} BETWEEN ? AND ?"
+    f"WHERE {_PAPER_DATE} BETWEEN ? AND ? AND {{filter}}"
 )
 _WEEK_COMPUTE = (
     f"SELECT count(*) FILTER (WHERE x.present), count(*) FROM transparency x JOIN papers p USING (paper_id) "  # noqa: S608
-    f"WHERE x.item = 'compute' AND {_PAPER_DATE} BETWEEN ? AND ?"
+    f"WHERE x.item = 'compute' AND {_PAPER_DATE} BETWEEN ? AND ? AND {{filter}}"
 )
 _TOP = f"""
 SELECT p.paper_id, p.title, {_PAPER_DATE} AS day,
@@ -41,7 +42,7 @@ FROM papers p JOIN tags t USING (paper_id)
 LEFT JOIN hf_daily h USING (paper_id)
 LEFT JOIN code_links c USING (paper_id)
 LEFT JOIN post_papers pp USING (paper_id)
-WHERE t.label = ? AND {_PAPER_DATE} BETWEEN ? AND ?
+WHERE t.label = ? AND {_PAPER_DATE} BETWEEN ? AND ? AND {{filter}}
 GROUP BY ALL
 """  # noqa: S608 - fixed SQL
 _POSTS = (
@@ -51,7 +52,7 @@ _POSTS = (
 _COMPUTE = f"""
 SELECT p.paper_id, p.title, e.training_flop, e.method, e.inputs
 FROM compute_estimates e JOIN papers p USING (paper_id)
-WHERE e.training_flop IS NOT NULL AND {_PAPER_DATE} BETWEEN ? AND ?
+WHERE e.training_flop IS NOT NULL AND {_PAPER_DATE} BETWEEN ? AND ? AND {{filter}}
 ORDER BY e.training_flop DESC
 """  # noqa: S608 - fixed SQL
 _RUNS = "SELECT run_id, recipe, verdict FROM verification_runs WHERE CAST(started_at AS DATE) BETWEEN ? AND ?"
@@ -80,11 +81,13 @@ class Digest:
     compute: list[tuple[str, str, float, str, str]]
     runs: list[tuple[str, str, str]]
     watching: list[Mover]
+    watchlist: str | None = None
     generated: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
     @property
     def name(self) -> str:
-        return period_name(self.week, "week")
+        week = period_name(self.week, "week")
+        return f"{week}-{self.watchlist}" if self.watchlist else week
 
 
 def paper_url(paper_id: str) -> str:
@@ -106,25 +109,32 @@ def _score(row: tuple[Any, ...], first: dt.date) -> Pick:
     return Pick(paper_id, title or paper_id, paper_url(paper_id), sum(v for _, v in parts), why)
 
 
-def build(reader: Any, week: dt.date, per_label: int = 3) -> Digest:
-    """The digest of the ISO week starting on Monday `week`."""
+def build(reader: Any, week: dt.date, per_label: int = 3, watchlist: Watchlist | None = None) -> Digest:
+    """The digest of the ISO week starting on Monday `week`, for the papers a watchlist keeps."""
     last = week + dt.timedelta(days=6)
     before = (week - dt.timedelta(weeks=1), week - dt.timedelta(days=1))
-    rows = trend_rows(reader, "week", week - dt.timedelta(weeks=8), last)
+    condition, values = watchlist.where() if watchlist else ("TRUE", [])
+
+    def query(template: str, params: list[Any]) -> list[tuple[Any, ...]]:
+        # The condition's values are parameters; the SQL around them is this module's.
+        rows: list[tuple[Any, ...]] = reader.query(template.format(filter=condition), [*params, *values])
+        return rows
+
+    rows = trend_rows(reader, "week", week - dt.timedelta(weeks=8), last, watchlist)
     moved = movers(rows, week)
     near = movers(rows, week, alpha=0.1)
     rising = [m for m in moved if m.direction == "rising"]
     picks = {}
     for mover in rising:
-        found = [_score(row, week) for row in reader.query(_TOP, [mover.label, week, last])]
+        found = [_score(row, week) for row in query(_TOP, [mover.label, week, last])]
         picks[mover.label] = sorted(found, key=lambda p: -p.score)[:per_label]
-    reported, read = reader.query(_WEEK_COMPUTE, [week, last])[0]
-    compute = reader.query(_COMPUTE, [week, last])
+    reported, read = query(_WEEK_COMPUTE, [week, last])[0]
+    compute = query(_COMPUTE, [week, last])
     return Digest(
         week=week,
-        papers=reader.query(_WEEK_PAPERS, [week, last])[0][0],
-        papers_before=reader.query(_WEEK_PAPERS, list(before))[0][0],
-        with_code=reader.query(_WEEK_CODE, [week, last])[0][0],
+        papers=query(_WEEK_PAPERS, [week, last])[0][0],
+        papers_before=query(_WEEK_PAPERS, list(before))[0][0],
+        with_code=query(_WEEK_CODE, [week, last])[0][0],
         compute_reported=(int(reported or 0), int(read or 0)),
         rising=rising,
         falling=[m for m in moved if m.direction == "falling"],
@@ -133,6 +143,7 @@ def build(reader: Any, week: dt.date, per_label: int = 3) -> Digest:
         compute=compute[:3] + [row for row in compute[-1:] if len(compute) > 3],
         runs=reader.query(_RUNS, [week, last]),
         watching=[m for m in near if m.direction == "rising" and m.label not in {r.label for r in rising}],
+        watchlist=watchlist.name if watchlist else None,
     )
 
 

@@ -59,9 +59,14 @@ def _cell(value: Any) -> Any:
 
 
 def export_trends(
-    reader: Any, out: Path, period: str = "week", since: dt.date | None = None, until: dt.date | None = None
+    reader: Any,
+    out: Path,
+    period: str = "week",
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    watchlist: Any = None,
 ) -> int:
-    rows = trend_rows(reader, period, since, until)
+    rows = trend_rows(reader, period, since, until, watchlist)
     return write_csv(
         out,
         TREND_COLUMNS,

@@ -17,6 +17,8 @@ from typing import Any
 
 from scipy.stats import poisson
 
+from analysis.watchlists import Watchlist
+
 PERIODS = {"week": "week", "month": "month"}
 
 # The paper's date, one expression shared by every trend query.
@@ -24,7 +26,7 @@ _PAPER_DATE = "coalesce(p.announced, CAST(p.published AS DATE))"
 _LABEL_TRENDS = """
 WITH dated AS (
     SELECT p.paper_id, date_trunc('{period}', {date}) AS period_start
-    FROM papers p WHERE {date} IS NOT NULL AND {date} BETWEEN ? AND ?
+    FROM papers p WHERE {date} IS NOT NULL AND {date} BETWEEN ? AND ? AND {filter}
 ),
 totals AS (SELECT period_start, count(*) AS total FROM dated GROUP BY period_start),
 counts AS (
@@ -38,7 +40,7 @@ ORDER BY c.period_start, c.label
 _ITEM_TRENDS = """
 WITH dated AS (
     SELECT p.paper_id, date_trunc('{period}', {date}) AS period_start
-    FROM papers p WHERE {date} IS NOT NULL AND {date} BETWEEN ? AND ?
+    FROM papers p WHERE {date} IS NOT NULL AND {date} BETWEEN ? AND ? AND {filter}
 )
 SELECT d.period_start, x.item, count(*) FILTER (WHERE x.present) AS papers, count(*) AS total
 FROM dated d JOIN transparency x USING (paper_id)
@@ -67,25 +69,31 @@ def period_name(start: dt.date, period: str) -> str:
     return f"{start.year}-{start.month:02d}"
 
 
-def _sql(template: str, period: str) -> str:
+def _sql(template: str, period: str, condition: str = "TRUE") -> str:
     if period not in PERIODS:
         raise ValueError(f"period must be one of {sorted(PERIODS)}, not {period!r}")
-    # Both names are fixed strings from this module, never caller input.
-    return template.format(period=PERIODS[period], date=_PAPER_DATE)
+    # Fixed strings from this module and a watchlist condition whose values are all `?` parameters.
+    return template.format(period=PERIODS[period], date=_PAPER_DATE, filter=condition)
 
 
 def trend_rows(
-    reader: Any, period: str = "week", since: dt.date | None = None, until: dt.date | None = None
+    reader: Any,
+    period: str = "week",
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    watchlist: Watchlist | None = None,
 ) -> list[TrendRow]:
-    """Per period: papers per label with the period's total, then the transparency items' rates."""
-    bounds = [since or dt.date(1900, 1, 1), until or dt.date(9999, 12, 31)]
+    """Per period: papers per label with the period's total, then the transparency items' rates;
+    only the papers a watchlist keeps, when one is given."""
+    condition, values = watchlist.where() if watchlist else ("TRUE", [])
+    params = [since or dt.date(1900, 1, 1), until or dt.date(9999, 12, 31), *values]
     rows = [
         TrendRow(period_name(_day(start), period), _day(start), "label", label, int(papers), int(total))
-        for start, label, papers, total in reader.query(_sql(_LABEL_TRENDS, period), bounds)
+        for start, label, papers, total in reader.query(_sql(_LABEL_TRENDS, period, condition), params)
     ]
     rows += [
         TrendRow(period_name(_day(start), period), _day(start), "transparency", item, int(papers), int(total))
-        for start, item, papers, total in reader.query(_sql(_ITEM_TRENDS, period), bounds)
+        for start, item, papers, total in reader.query(_sql(_ITEM_TRENDS, period, condition), params)
     ]
     return rows
 
@@ -163,10 +171,13 @@ def latest_week(reader: Any) -> dt.date | None:
     return monday if latest.weekday() == 6 else monday - dt.timedelta(weeks=1)
 
 
-def week_movers(reader: Any, baseline: int = 8) -> tuple[dt.date | None, list[Mover]]:
+def week_movers(
+    reader: Any, baseline: int = 8, watchlist: Watchlist | None = None
+) -> tuple[dt.date | None, list[Mover]]:
     """The last complete week and its rising and falling labels."""
     week = latest_week(reader)
     if week is None:
         return None, []
-    rows = trend_rows(reader, "week", week - dt.timedelta(weeks=baseline), week + dt.timedelta(days=6))
+    last = week + dt.timedelta(days=6)
+    rows = trend_rows(reader, "week", week - dt.timedelta(weeks=baseline), last, watchlist)
     return week, movers(rows, week, baseline)

@@ -581,8 +581,9 @@ def _extract_store(settings: Settings, fetch: int) -> None:
 @click.option("--week", help="ISO week, e.g. 2026-W14 (default: the last complete week in the store).")
 @click.option("--format", "fmt", type=click.Choice(["md", "html", "atom"]), default="md", show_default=True)
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Write here instead of stdout.")
+@click.option("--watchlist", help="Only the papers a saved watchlist keeps (`leanwatch watchlist list`).")
 @pass_app
-def digest(app: AppContext, week: str | None, fmt: str, out: Path | None) -> None:
+def digest(app: AppContext, week: str | None, fmt: str, out: Path | None, watchlist: str | None) -> None:
     """Write the weekly digest: what moved, with numbers and their tests. Every digest is also kept
     in DATA_DIR/digests/ (Markdown and HTML) with an Atom feed of all of them (feed.atom)."""
     from analysis import digest as dg
@@ -599,7 +600,7 @@ def digest(app: AppContext, week: str | None, fmt: str, out: Path | None) -> Non
             raise click.BadParameter(str(exc), param_hint="--week") from exc
         if monday is None:
             raise click.ClickException("no dated paper in the store to write a digest about")
-        made = dg.build(reader, monday)
+        made = dg.build(reader, monday, watchlist=_watchlist(settings, watchlist))
     feed = dg.save(made, settings.data_dir / "digests")
     text = {"md": dg.to_markdown, "html": dg.to_html}.get(fmt, lambda _: feed.read_text(encoding="utf-8"))(
         made
@@ -609,6 +610,78 @@ def digest(app: AppContext, week: str | None, fmt: str, out: Path | None) -> Non
     else:
         out.write_text(text, encoding="utf-8")
         click.echo(f"digest {made.name}: written to {out} (kept in {feed.parent})", err=True)
+
+
+def _watchlist(settings: Settings, name: str | None) -> Any:
+    from analysis import watchlists
+
+    return watchlists.get(settings.data_dir, name) if name else None
+
+
+@cli.group()
+def watchlist() -> None:
+    """Saved paper filters that trends, the digest and exports can be restricted to."""
+
+
+@watchlist.command("add")
+@click.argument("name")
+@click.option("--keyword", "keywords", help="In the title or abstract (any of them).", multiple=True)
+@click.option("--exclude", help="Not in the title or abstract.", multiple=True)
+@click.option("--label", "labels", help="A tag (any of them).", multiple=True)
+@click.option("--author", "authors", help="Part of an author's name (any of them).", multiple=True)
+@click.option(
+    "--lab", "labs", help="A lab whose blog cites the paper, or its HF organisation.", multiple=True
+)
+@click.option("--category", "categories", help="An arXiv category (any of them).", multiple=True)
+@pass_app
+def watchlist_add(app: AppContext, name: str, **values: tuple[str, ...]) -> None:
+    """Save (or replace) the watchlist NAME."""
+    from analysis import watchlists
+    from analysis.taxonomy import LABEL_NAMES
+
+    unknown = [label for label in values["labels"] if label not in LABEL_NAMES]
+    if unknown:
+        raise click.BadParameter(
+            f"unknown labels {unknown}; known: {', '.join(LABEL_NAMES)}", param_hint="--label"
+        )
+    if not any(values.values()):
+        raise click.UsageError("a watchlist needs at least one filter (--keyword, --label, ...)")
+    settings = app.settings()
+    lists = watchlists.load_all(settings.data_dir)
+    lists[name] = watchlists.Watchlist(name, **values)
+    path = watchlists.save_all(settings.data_dir, lists)
+    click.echo(f"watchlist {name}: saved in {path}")
+
+
+@watchlist.command("list")
+@pass_app
+def watchlist_list(app: AppContext) -> None:
+    """Show the saved watchlists."""
+    from dataclasses import asdict
+
+    from analysis import watchlists
+
+    lists = watchlists.load_all(app.settings().data_dir)
+    if not lists:
+        click.echo("no watchlists yet; add one with `leanwatch watchlist add NAME --label quantization`")
+    for name, saved in sorted(lists.items()):
+        filters = {key: list(value) for key, value in asdict(saved).items() if key != "name" and value}
+        click.echo(f"{name}: {filters}")
+
+
+@watchlist.command("remove")
+@click.argument("name")
+@pass_app
+def watchlist_remove(app: AppContext, name: str) -> None:
+    """Delete the watchlist NAME."""
+    from analysis import watchlists
+
+    settings = app.settings()
+    lists = watchlists.load_all(settings.data_dir)
+    watchlists.get(settings.data_dir, name)  # a clear error when there is no such list
+    del lists[name]
+    watchlists.save_all(settings.data_dir, lists)
+    click.echo(f"watchlist {name}: removed")
 
 
 @cli.group()
@@ -643,13 +716,18 @@ _OUT = click.option("--out", required=True, type=click.Path(path_type=Path, dir_
 @click.option("--period", type=click.Choice(["week", "month"]), default="week", show_default=True)
 @click.option("--since", help="First day, YYYY-MM-DD.")
 @click.option("--until", help="Last day, YYYY-MM-DD.")
+@click.option("--watchlist", help="Only the papers a saved watchlist keeps.")
 @pass_app
-def export_trends(app: AppContext, out: Path, period: str, since: str | None, until: str | None) -> None:
+def export_trends(
+    app: AppContext, out: Path, period: str, since: str | None, until: str | None, watchlist: str | None
+) -> None:
     """Papers per label per ISO week (or month) with their share, and the transparency items' rates."""
     from analysis import export as ex
 
+    settings = app.settings()
     first, last = _date(since, "--since"), _date(until, "--until")
-    _exported(app.settings(), "trends", lambda r: ex.export_trends(r, out, period, first, last), out)
+    chosen = _watchlist(settings, watchlist)
+    _exported(settings, "trends", lambda r: ex.export_trends(r, out, period, first, last, chosen), out)
 
 
 @export.command("compute")

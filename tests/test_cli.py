@@ -15,7 +15,19 @@ from leanwatch.cli import cli
 from leanwatch.settings import Settings
 from leanwatch.store import TABLES, Store, open_reader, open_writer
 
-COMMANDS = ["ingest", "tag", "extract", "update", "digest", "export", "verify", "ui", "settings", "status"]
+COMMANDS = [
+    "ingest",
+    "tag",
+    "extract",
+    "update",
+    "digest",
+    "export",
+    "watchlist",
+    "verify",
+    "ui",
+    "settings",
+    "status",
+]
 
 
 def invoke(settings: Settings, *args: str) -> tuple[int, str, str]:

@@ -155,3 +155,53 @@ def test_export_papers_csv_and_bibtex(settings: Settings, tmp_path: Path) -> Non
     text = bib.read_text()
     assert text.startswith("@misc{arxiv_2603_99999,")
     assert r"{Cheap \& fast: 50\% \{less\}}" in text and r"A. Ñame and B\_Two" in text
+
+
+def test_watchlists_filter_trends_and_keep_user_text_out_of_sql(settings: Settings) -> None:
+    from analysis.watchlists import Watchlist
+
+    rows = [
+        {"paper_id": "arxiv:2603.00001", "title": "4-bit LLM quantization", "abstract": "We quantize.",
+         "authors": ["Ada Lovelace"], "categories": ["cs.LG"], "announced": dt.date(2026, 3, 2)},
+        {"paper_id": "arxiv:2603.00002", "title": "A survey of 4-bit methods", "abstract": "Survey.",
+         "authors": ["Bob"], "categories": ["cs.CL"], "announced": dt.date(2026, 3, 3)},
+        {"paper_id": "arxiv:2603.00003", "title": "Pruning vision models", "abstract": "Sparse.",
+         "authors": ["Ada King"], "categories": ["cs.CV"], "announced": dt.date(2026, 3, 4)},
+    ]  # fmt: skip
+    with open_writer(settings, "test") as store:
+        store.upsert("papers", rows)
+        store.upsert(
+            "tags", [{"paper_id": r["paper_id"], "label": "quantization", "score": 1.0} for r in rows[:2]]
+        )
+    cases = {
+        Watchlist("kw", keywords=("4-BIT",), exclude=("survey",)): {"arxiv:2603.00001"},
+        Watchlist("lab", labels=("quantization",)): {"arxiv:2603.00001", "arxiv:2603.00002"},
+        Watchlist("who", authors=("ada",)): {"arxiv:2603.00001", "arxiv:2603.00003"},
+        Watchlist("cat", categories=("cs.CV", "cs.CL")): {"arxiv:2603.00002", "arxiv:2603.00003"},
+        Watchlist("evil", keywords=("'; DROP TABLE papers; --",)): set(),
+    }
+    with open_reader(settings) as reader:
+        for watchlist, expected in cases.items():
+            condition, params = watchlist.where()
+            found = reader.query(f"SELECT paper_id FROM papers p WHERE {condition}", params)  # noqa: S608 - test
+            assert {row[0] for row in found} == expected, watchlist.name
+        assert reader.query("SELECT count(*) FROM papers")[0][0] == 3  # the hostile keyword stayed a value
+        totals = {
+            r.key: r.papers
+            for r in trend_rows(reader, "month", watchlist=Watchlist("x", exclude=("survey",)))
+        }
+    assert totals == {"quantization": 1}
+
+
+def test_watchlist_commands(settings: Settings) -> None:
+    base = ["--data-dir", str(settings.data_dir), "watchlist"]
+    added = CliRunner().invoke(cli, [*base, "add", "lowbit", "--label", "quantization", "--keyword", "4-bit"])
+    assert added.exit_code == 0, added.output
+    listed = CliRunner().invoke(cli, [*base, "list"])
+    assert "lowbit: {'keywords': ['4-bit'], 'labels': ['quantization']}" in listed.output
+    bad = CliRunner().invoke(cli, [*base, "add", "x", "--label", "quantisation"])
+    assert bad.exit_code == 2 and "unknown labels" in bad.output
+    assert CliRunner().invoke(cli, [*base, "add", "empty"]).exit_code == 2
+    assert CliRunner().invoke(cli, [*base, "remove", "lowbit"]).exit_code == 0
+    gone = CliRunner().invoke(cli, [*base, "remove", "lowbit"])
+    assert gone.exit_code == 1 and "no watchlist 'lowbit'" in gone.output
