@@ -16,7 +16,9 @@ from __future__ import annotations
 import datetime as dt
 import html
 import math
+import smtplib
 from dataclasses import dataclass, field
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -271,3 +273,29 @@ def save(d: Digest, folder: Path) -> Path:
     tmp.write_text(atom_feed(folder), encoding="utf-8")
     tmp.replace(feed)
     return feed
+
+
+# ---- mail ----------------------------------------------------------------------------------------
+
+
+def email(d: Digest, sender: str, recipients: tuple[str, ...]) -> EmailMessage:
+    """The digest as a mail: the Markdown as plain text, the HTML as the alternative."""
+    message = EmailMessage()
+    message["Subject"] = f"leanwatch digest, week {d.name}"
+    message["From"] = sender
+    message["To"] = ", ".join(recipients) or sender
+    message.set_content(to_markdown(d))
+    message.add_alternative(to_html(d), subtype="html")
+    return message
+
+
+def send(message: EmailMessage, host: str, port: int, user: str | None, password: str | None) -> None:
+    """Mail through the configured server, with STARTTLS when it offers it and a login when set."""
+    with smtplib.SMTP(host, port, timeout=30) as server:
+        server.ehlo()
+        if server.has_extn("starttls"):
+            server.starttls()
+            server.ehlo()
+        if user:
+            server.login(user, password or "")
+        server.send_message(message)

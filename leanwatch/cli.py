@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import smtplib
 import sys
 import traceback
 from collections.abc import Callable, Mapping
@@ -112,6 +113,13 @@ def cli(
 pass_app = click.make_pass_decorator(AppContext)
 
 
+def _shown(name: str, value: Any) -> str:
+    """A setting's value as printed; secrets are never echoed, only whether they are set."""
+    if "password" in name:
+        return "(set, hidden)" if value else ""
+    return format_value(value)
+
+
 @cli.command("settings")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @pass_app
@@ -122,7 +130,7 @@ def settings_cmd(app: AppContext, as_json: bool) -> None:
         {
             "name": info.name,
             "env": info.env,
-            "value": format_value(getattr(settings, info.name)),
+            "value": _shown(info.name, getattr(settings, info.name)),
             "source": settings.origin.get(info.name, "default"),
             "help": info.help,
         }
@@ -582,8 +590,20 @@ def _extract_store(settings: Settings, fetch: int) -> None:
 @click.option("--format", "fmt", type=click.Choice(["md", "html", "atom"]), default="md", show_default=True)
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Write here instead of stdout.")
 @click.option("--watchlist", help="Only the papers a saved watchlist keeps (`leanwatch watchlist list`).")
+@click.option("--send", is_flag=True, help="Also mail it to LEANWATCH_SMTP_TO through LEANWATCH_SMTP_HOST.")
+@click.option(
+    "--dry-run", is_flag=True, help="With --send: write the mail to DATA_DIR/digests/<week>.eml instead."
+)
 @pass_app
-def digest(app: AppContext, week: str | None, fmt: str, out: Path | None, watchlist: str | None) -> None:
+def digest(
+    app: AppContext,
+    week: str | None,
+    fmt: str,
+    out: Path | None,
+    watchlist: str | None,
+    send: bool,
+    dry_run: bool,
+) -> None:
     """Write the weekly digest: what moved, with numbers and their tests. Every digest is also kept
     in DATA_DIR/digests/ (Markdown and HTML) with an Atom feed of all of them (feed.atom)."""
     from analysis import digest as dg
@@ -602,6 +622,8 @@ def digest(app: AppContext, week: str | None, fmt: str, out: Path | None, watchl
             raise click.ClickException("no dated paper in the store to write a digest about")
         made = dg.build(reader, monday, watchlist=_watchlist(settings, watchlist))
     feed = dg.save(made, settings.data_dir / "digests")
+    if send:
+        _mail_digest(settings, made, feed.parent, dry_run)
     text = {"md": dg.to_markdown, "html": dg.to_html}.get(fmt, lambda _: feed.read_text(encoding="utf-8"))(
         made
     )
@@ -610,6 +632,26 @@ def digest(app: AppContext, week: str | None, fmt: str, out: Path | None, watchl
     else:
         out.write_text(text, encoding="utf-8")
         click.echo(f"digest {made.name}: written to {out} (kept in {feed.parent})", err=True)
+
+
+def _mail_digest(settings: Settings, made: Any, folder: Path, dry_run: bool) -> None:
+    from analysis import digest as dg
+
+    message = dg.email(made, settings.smtp_from, settings.smtp_to)
+    if dry_run:
+        path = folder / f"{made.name}.eml"
+        path.write_bytes(bytes(message))
+        click.echo(f"digest {made.name}: mail written to {path} (dry run, nothing sent)", err=True)
+        return
+    if not settings.smtp_host or not settings.smtp_to:
+        raise SettingError("digest --send needs LEANWATCH_SMTP_HOST and LEANWATCH_SMTP_TO (or use --dry-run)")
+    try:
+        dg.send(message, settings.smtp_host, settings.smtp_port, settings.smtp_user, settings.smtp_password)
+    except (OSError, smtplib.SMTPException) as exc:
+        raise LeanwatchError(
+            f"mailing the digest through {settings.smtp_host}:{settings.smtp_port} failed: {exc}"
+        ) from exc
+    click.echo(f"digest {made.name}: mailed to {', '.join(settings.smtp_to)}", err=True)
 
 
 def _watchlist(settings: Settings, name: str | None) -> Any:

@@ -83,6 +83,14 @@ class Settings:
     fulltext_url: str = _setting("https://arxiv.org/html/{id}", "Where a paper's HTML full text is fetched.")
     utilization_lm: float = _setting(0.3, "Assumed hardware utilisation of language-model training runs.")
     utilization_other: float = _setting(0.4, "Assumed hardware utilisation of other training runs.")
+    smtp_host: str | None = _setting(
+        None, "SMTP server `leanwatch digest --send` mails through; unset: --dry-run only."
+    )
+    smtp_port: int = _setting(587, "SMTP port (STARTTLS is used when the server offers it).")
+    smtp_user: str | None = _setting(None, "SMTP login name; unset: no login.")
+    smtp_password: str | None = _setting(None, "SMTP password (set it in the environment, not in files).")
+    smtp_from: str = _setting("leanwatch@localhost", "The digest's From address.")
+    smtp_to: tuple[str, ...] = _setting((), "Where the digest is mailed, space- or comma-separated.")
     shared_data_dir: Path | None = _setting(
         None,
         "The shared public corpora that `leanwatch tag --retrain` and `--evaluate` read; "

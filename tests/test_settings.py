@@ -54,3 +54,13 @@ def test_every_setting_is_documented() -> None:
     docs = (REPO / "README.md").read_text() + "".join(p.read_text() for p in (REPO / "docs").glob("*.md"))
     missing = [info.env for info in declared() if not re.search(rf"\b{info.env}\b", docs)]
     assert not missing, f"settings not documented in README.md or docs/: {missing}"
+
+
+def test_secrets_are_never_printed(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from leanwatch.cli import cli
+
+    result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path), "-s", "smtp_password=hunter2", "settings"])
+    assert result.exit_code == 0
+    assert "hunter2" not in result.output and "(set, hidden)" in result.output

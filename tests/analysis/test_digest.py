@@ -115,3 +115,60 @@ def test_label_feeds_are_valid_atom_with_escaped_titles(settings: Settings, tmp_
     raw = (tmp_path / "feeds" / "quantization.atom").read_text(encoding="utf-8")
     assert "<script>" not in raw
     assert feedparser.parse((tmp_path / "feeds" / "kv_cache.atom").read_text()).entries == []
+
+
+def test_digest_mail_dry_run_and_send(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    import email
+    import smtplib
+
+    _store(settings)
+    base = ["--data-dir", str(settings.data_dir), "-s", "smtp_to=a@example.org,b@example.org", "digest"]
+    dry = CliRunner().invoke(cli, [*base, "--week", "2026-W11", "--send", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    message = email.message_from_bytes((settings.data_dir / "digests" / "2026-W11.eml").read_bytes())
+    assert (
+        message["Subject"] == "leanwatch digest, week 2026-W11"
+        and message["To"] == "a@example.org, b@example.org"
+    )
+    kinds = [part.get_content_type() for part in message.walk()]
+    assert "text/plain" in kinds and "text/html" in kinds
+    missing = CliRunner().invoke(cli, [*base, "--week", "2026-W11", "--send"])
+    assert missing.exit_code == 2 and "LEANWATCH_SMTP_HOST" in missing.output
+    sent: list[object] = []
+
+    class FakeSMTP:
+        def __init__(self, host: str, port: int, timeout: float) -> None:
+            assert (host, port) == ("mail.example.org", 2525)
+
+        def __enter__(self) -> FakeSMTP:
+            return self
+
+        def __exit__(self, *_: object) -> None:
+            return None
+
+        def ehlo(self) -> None:
+            return None
+
+        def has_extn(self, name: str) -> bool:
+            return False
+
+        def send_message(self, msg: object) -> None:
+            sent.append(msg)
+
+    monkeypatch.setattr(smtplib, "SMTP", FakeSMTP)
+    real = CliRunner().invoke(
+        cli,
+        [
+            *base[:-1],
+            "-s",
+            "smtp_host=mail.example.org",
+            "-s",
+            "smtp_port=2525",
+            "digest",
+            "--week",
+            "2026-W11",
+            "--send",
+        ],
+    )
+    assert real.exit_code == 0, real.output
+    assert len(sent) == 1 and "mailed to a@example.org, b@example.org" in real.output
