@@ -83,6 +83,7 @@ class Digest:
     compute: list[tuple[str, str, float, str, str]]
     runs: list[tuple[str, str, str]]
     watching: list[Mover]
+    frontier: list[str] = field(default_factory=list)  # smaller-beats-bigger events of the week
     watchlist: str | None = None
     generated: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
@@ -145,8 +146,28 @@ def build(reader: Any, week: dt.date, per_label: int = 3, watchlist: Watchlist |
         compute=compute[:3] + [row for row in compute[-1:] if len(compute) > 3],
         runs=reader.query(_RUNS, [week, last]),
         watching=[m for m in near if m.direction == "rising" and m.label not in {r.label for r in rising}],
+        frontier=frontier_events(reader, week, last),
         watchlist=watchlist.name if watchlist else None,
     )
+
+
+def frontier_events(reader: Any, first: dt.date, last: dt.date, benchmarks_read: int = 10) -> list[str]:
+    """Smaller-beats-bigger events whose smaller model's paper is dated in the week, on the
+    leaderboard benchmarks with the most sized results."""
+    from analysis.frontier import benchmarks, lower_is_better, points, smaller_beats_bigger
+
+    lines = []
+    for task, dataset, metric, _ in benchmarks(reader, benchmarks_read):
+        found = points(reader, dataset, metric, task)
+        for event in smaller_beats_bigger(found, lower_is_better(metric)):
+            if event.small.day and first <= event.small.day <= last:
+                lines.append(
+                    f"{dataset} {metric}: {event.small.model} ({event.small.size:.3g} parameters) scores "
+                    f"{event.small.value:g} against {event.big.model}'s {event.big.value:g} at "
+                    f"{event.ratio:.1f}x the size ({event.small.paper_id or event.small.source}; "
+                    f"{event.big.paper_id or event.big.source})"
+                )
+    return lines
 
 
 def parse_week(text: str) -> dt.date:
@@ -191,12 +212,14 @@ def sections(d: Digest) -> list[tuple[str, list[str]]]:
         "no verification run this week"
     ]
     watching = [m.line() for m in d.watching] or ["nothing close to moving"]
+    frontier = d.frontier or ["no smaller model matched a larger one on the leaderboards this week"]
     return [
         ("Headline", headline),
         ("Rising and falling", moving),
         ("Top papers of rising techniques", top),
         ("Lab highlights", labs),
         ("New compute disclosures", compute),
+        ("New frontier events", frontier),
         ("Verification results", runs),
         ("What we're watching next", watching),
     ]

@@ -62,3 +62,44 @@ def test_frontier_export_on_the_model_index(settings: Settings, shared_data: Pat
         cli, [*base, "export", "frontier", "--dataset", "Nope", "--metric", "x", "--out", str(out)]
     )
     assert missing.exit_code == 2 and "ImageNet-1k / Top 1 Accuracy" in missing.output
+
+
+def test_digest_reports_frontier_events_of_the_week(settings: Settings) -> None:
+    import datetime as dt
+
+    from analysis.digest import frontier_events
+    from leanwatch.store import open_reader, open_writer
+
+    with open_writer(settings, "test") as store:
+        store.upsert(
+            "papers",
+            [
+                {
+                    "paper_id": "arxiv:2603.00042",
+                    "arxiv_id": "2603.00042",
+                    "title": "Tiny",
+                    "announced": dt.date(2026, 3, 10),
+                }
+            ],
+        )
+        store.upsert(
+            "models",
+            [{"model_id": "m:tiny", "name": "tiny", "parameters": 5e6, "source": "model_index"},
+             {"model_id": "m:big", "name": "big", "parameters": 60e6, "source": "model_index"}],
+        )  # fmt: skip
+        store.upsert(
+            "results",
+            [{"result_id": "r1", "model_name": "tiny", "dataset": "ImageNet-1k", "metric": "Top 1 Accuracy",
+              "task": "Image Classification", "value": 80.1, "paper_id": "arxiv:2603.00042",
+              "source": "model_index"},
+             {"result_id": "r2", "model_name": "big", "dataset": "ImageNet-1k", "metric": "Top 1 Accuracy",
+              "task": "Image Classification", "value": 79.9, "source": "model_index"}],
+        )  # fmt: skip
+    with open_reader(settings) as reader:
+        week = frontier_events(reader, dt.date(2026, 3, 9), dt.date(2026, 3, 15))
+        other = frontier_events(reader, dt.date(2026, 3, 16), dt.date(2026, 3, 22))
+    assert week == [
+        "ImageNet-1k Top 1 Accuracy: tiny (5e+06 parameters) scores 80.1 against big's 79.9 "
+        "at 12.0x the size (arxiv:2603.00042; model_index)"
+    ]
+    assert other == []
