@@ -49,6 +49,9 @@ bench: setup
 	$(VENV)/bin/python -m bench.store_upsert
 	$(VENV)/bin/python -m bench.arxiv_pages
 	$(VENV)/bin/python -m bench.arxiv_snapshot
+	$(VENV)/bin/python -m bench.tagger
+	$(VENV)/bin/python -m bench.extraction
+	$(VENV)/bin/python -m bench.trends
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache
