@@ -205,3 +205,27 @@ def test_watchlist_commands(settings: Settings) -> None:
     assert CliRunner().invoke(cli, [*base, "remove", "lowbit"]).exit_code == 0
     gone = CliRunner().invoke(cli, [*base, "remove", "lowbit"])
     assert gone.exit_code == 1 and "no watchlist 'lowbit'" in gone.output
+
+
+def test_transparency_rates_match_the_checklist_rows(settings: Settings) -> None:
+    papers, items, marks = [], [], []
+    for i in range(30):
+        paper_id = f"arxiv:2603.{i:05d}"
+        papers.append({"paper_id": paper_id, "title": "t", "announced": dt.date(2026, 3, 2 + (i % 14))})
+        marks.append({"paper_id": paper_id, "extractor_version": "v"})
+        for j, item in enumerate(("code", "compute", "parameters", "data_size", "variance", "eval_configs")):
+            items.append({"paper_id": paper_id, "item": item, "present": (i + j) % 3 == 0})
+    with open_writer(settings, "test") as store:
+        store.upsert("papers", papers)
+        store.upsert("transparency", items)
+        store.upsert("extracted_papers", marks)
+    with open_reader(settings) as reader:
+        rows = [r for r in trend_rows(reader, "week") if r.series == "transparency"]
+        direct = reader.query(
+            "SELECT date_trunc('week', p.announced), x.item, count(*) FILTER (WHERE x.present), count(*) "
+            "FROM transparency x JOIN papers p USING (paper_id) GROUP BY ALL"
+        )
+    assert {(r.period_start, r.key, r.papers, r.total) for r in rows} == {
+        (w.date(), item, present, total) for w, item, present, total in direct
+    }
+    assert len(rows) == 2 * 6  # two weeks, every item, even one absent all week
