@@ -23,28 +23,27 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
-from analysis.trends import Mover, movers, period_name, trend_rows
+from analysis.trends import PAPER_DATE, Mover, movers, period_name, trend_rows
 from analysis.watchlists import Watchlist
 
-_PAPER_DATE = "coalesce(p.announced, CAST(p.published AS DATE))"
-_WEEK_PAPERS = f"SELECT count(*) FROM papers p WHERE {_PAPER_DATE} BETWEEN ? AND ? AND {{filter}}"  # noqa: S608
+_WEEK_PAPERS = f"SELECT count(*) FROM papers p WHERE {PAPER_DATE} BETWEEN ? AND ? AND {{filter}}"  # noqa: S608
 _WEEK_CODE = (
     f"SELECT count(DISTINCT p.paper_id) FROM papers p JOIN code_links c USING (paper_id) "  # noqa: S608 - fixed SQL
-    f"WHERE {_PAPER_DATE} BETWEEN ? AND ? AND {{filter}}"
+    f"WHERE {PAPER_DATE} BETWEEN ? AND ? AND {{filter}}"
 )
 _WEEK_COMPUTE = (
     f"SELECT count(*) FILTER (WHERE x.present), count(*) FROM transparency x JOIN papers p USING (paper_id) "  # noqa: S608
-    f"WHERE x.item = 'compute' AND {_PAPER_DATE} BETWEEN ? AND ? AND {{filter}}"
+    f"WHERE x.item = 'compute' AND {PAPER_DATE} BETWEEN ? AND ? AND {{filter}}"
 )
 _TOP = f"""
-SELECT p.paper_id, p.title, {_PAPER_DATE} AS day,
+SELECT p.paper_id, p.title, {PAPER_DATE} AS day,
        max(h.upvotes) AS upvotes, max(h.github_stars) AS stars,
        count(DISTINCT c.repo_url) AS code, count(DISTINCT pp.post_id) AS posts
 FROM papers p JOIN tags t USING (paper_id)
 LEFT JOIN hf_daily h USING (paper_id)
 LEFT JOIN code_links c USING (paper_id)
 LEFT JOIN post_papers pp USING (paper_id)
-WHERE t.label = ? AND {_PAPER_DATE} BETWEEN ? AND ? AND {{filter}}
+WHERE t.label = ? AND {PAPER_DATE} BETWEEN ? AND ? AND {{filter}}
 GROUP BY ALL
 """  # noqa: S608 - fixed SQL
 _POSTS = (
@@ -54,7 +53,7 @@ _POSTS = (
 _COMPUTE = f"""
 SELECT p.paper_id, p.title, e.training_flop, e.method, e.inputs
 FROM compute_estimates e JOIN papers p USING (paper_id)
-WHERE e.training_flop IS NOT NULL AND {_PAPER_DATE} BETWEEN ? AND ? AND {{filter}}
+WHERE e.training_flop IS NOT NULL AND {PAPER_DATE} BETWEEN ? AND ? AND {{filter}}
 ORDER BY e.training_flop DESC
 """  # noqa: S608 - fixed SQL
 _RUNS = "SELECT run_id, recipe, verdict FROM verification_runs WHERE CAST(started_at AS DATE) BETWEEN ? AND ?"

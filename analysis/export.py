@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from analysis.trends import trend_rows
+from analysis.trends import PAPER_DATE, trend_rows
 
 TREND_COLUMNS = ("period", "period_start", "series", "key", "papers", "total", "share")
 _COMPUTE = (
@@ -84,8 +84,8 @@ def export_claims(reader: Any, out: Path) -> int:
 
 # ---- papers --------------------------------------------------------------------------------------
 
-_PAPERS = """
-SELECT p.paper_id, p.arxiv_id, p.title, p.authors, {date} AS day, p.primary_category, p.doi,
+_PAPERS = f"""
+SELECT p.paper_id, p.arxiv_id, p.title, p.authors, {PAPER_DATE} AS day, p.primary_category, p.doi,
        (SELECT string_agg(t.label, ';' ORDER BY t.label) FROM tags t WHERE t.paper_id = p.paper_id) AS labels,
        (SELECT min(c.repo_url) FROM code_links c WHERE c.paper_id = p.paper_id) AS code,
        (SELECT max(h.upvotes) FROM hf_daily h WHERE h.paper_id = p.paper_id) AS upvotes,
@@ -93,11 +93,11 @@ SELECT p.paper_id, p.arxiv_id, p.title, p.authors, {date} AS day, p.primary_cate
 FROM papers p
 LEFT JOIN compute_estimates e USING (paper_id)
 LEFT JOIN extracted_papers x USING (paper_id)
-WHERE {date} BETWEEN ? AND ?
+WHERE {PAPER_DATE} BETWEEN ? AND ?
   AND (? IS NULL OR EXISTS (SELECT 1 FROM tags t WHERE t.paper_id = p.paper_id AND t.label = ?))
   AND (NOT ? OR EXISTS (SELECT 1 FROM code_links c WHERE c.paper_id = p.paper_id))
 ORDER BY day DESC NULLS LAST, p.paper_id
-""".format(date="coalesce(p.announced, CAST(p.published AS DATE))")  # noqa: S608 - fixed SQL
+"""  # noqa: S608 - fixed SQL
 PAPER_COLUMNS = (
     "paper_id", "arxiv_id", "title", "authors", "date", "primary_category", "doi", "labels", "code",
     "upvotes", "training_flop", "transparency_score", "url",

@@ -24,6 +24,7 @@ from analysis.chips import normalise_chip
 from analysis.compute import Fact
 from analysis.estimates import Estimate, epoch_ratio, estimate
 from analysis.transparency import Item, checklist, score
+from analysis.trends import PAPER_DATE
 from leanwatch.errors import InputFormatError, SourceUnreachableError
 from leanwatch.store import Store, utc_now
 from leanwatch.workers import map_in_workers
@@ -425,9 +426,9 @@ def _write(store: Store, outputs: list[PaperOutput], counts: ExtractCounts) -> N
 # ---- full texts ----------------------------------------------------------------------------------
 
 _WANT_FULL_TEXT = (
-    "SELECT p.paper_id, p.arxiv_id FROM papers p LEFT JOIN full_texts f USING (paper_id) "
+    "SELECT p.paper_id, p.arxiv_id FROM papers p LEFT JOIN full_texts f USING (paper_id) "  # noqa: S608
     "WHERE p.arxiv_id IS NOT NULL AND f.paper_id IS NULL "
-    "ORDER BY coalesce(p.announced, CAST(p.published AS DATE)) DESC NULLS LAST, p.paper_id LIMIT ?"
+    f"ORDER BY {PAPER_DATE} DESC NULLS LAST, p.paper_id LIMIT ?"
 )
 
 

@@ -10,16 +10,17 @@ from typing import Any
 from xml.etree import ElementTree
 
 from analysis.taxonomy import BY_NAME, LABEL_NAMES
+from analysis.trends import PAPER_DATE
 
 ATOM = "http://www.w3.org/2005/Atom"
-_NEWEST = """
-SELECT p.paper_id, p.arxiv_id, p.title, coalesce(p.announced, CAST(p.published AS DATE)) AS day,
+_NEWEST = f"""
+SELECT p.paper_id, p.arxiv_id, p.title, {PAPER_DATE} AS day,
        t.evidence,
        (SELECT string_agg(o.label, ', ' ORDER BY o.label) FROM tags o WHERE o.paper_id = p.paper_id)
 FROM tags t JOIN papers p USING (paper_id)
 WHERE t.label = ?
 ORDER BY day DESC NULLS LAST, p.paper_id LIMIT ?
-"""
+"""  # noqa: S608 - fixed SQL
 
 
 def _sub(parent: ElementTree.Element, tag: str, text: str | None = None, **attrs: str) -> ElementTree.Element:

@@ -21,8 +21,9 @@ from analysis.watchlists import Watchlist
 
 PERIODS = {"week": "week", "month": "month"}
 
-# The paper's date, one expression shared by every trend query.
-_PAPER_DATE = "coalesce(p.announced, CAST(p.published AS DATE))"
+# A paper's date (papers aliased `p`): its first announcement, else its publication. Every query
+# that places papers in time uses this one expression.
+PAPER_DATE = "coalesce(p.announced, CAST(p.published AS DATE))"
 _LABEL_TRENDS = """
 WITH dated AS (
     SELECT p.paper_id, date_trunc('{period}', {date}) AS period_start
@@ -73,7 +74,7 @@ def _sql(template: str, period: str, condition: str = "TRUE") -> str:
     if period not in PERIODS:
         raise ValueError(f"period must be one of {sorted(PERIODS)}, not {period!r}")
     # Fixed strings from this module and a watchlist condition whose values are all `?` parameters.
-    return template.format(period=PERIODS[period], date=_PAPER_DATE, filter=condition)
+    return template.format(period=PERIODS[period], date=PAPER_DATE, filter=condition)
 
 
 def trend_rows(
@@ -158,7 +159,7 @@ def movers(
     return sorted(found, key=lambda m: m.p_value)
 
 
-_LATEST = f"SELECT max({_PAPER_DATE}) FROM papers p"  # noqa: S608 - fixed SQL
+_LATEST = f"SELECT max({PAPER_DATE}) FROM papers p"  # noqa: S608 - fixed SQL
 
 
 def latest_week(reader: Any) -> dt.date | None:
