@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import re2
 
-from analysis.chips import normalise_chip
+from analysis.chips import SPECS, normalise_chip
 
 KINDS = ("hardware", "duration", "chip_hours", "parameters", "flops", "tokens")
 
@@ -372,8 +372,6 @@ def _adjacent(match: re.Match[str]) -> bool:
 
 
 def _chip_kind(chip: str | None) -> str:
-    from analysis.chips import SPECS
-
     spec = SPECS.get(chip or "")
     return spec.kind if spec else "other"
 

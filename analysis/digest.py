@@ -23,8 +23,11 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
-from analysis.trends import PAPER_DATE, Mover, movers, period_name, trend_rows
+from analysis.trends import Mover, movers, period_name, trend_rows
 from analysis.watchlists import Watchlist
+from leanwatch.files import replace_text
+from leanwatch.records import paper_url
+from leanwatch.store.schema import PAPER_DATE
 
 _WEEK_PAPERS = f"SELECT count(*) FROM papers p WHERE {PAPER_DATE} BETWEEN ? AND ? AND {{filter}}"  # noqa: S608
 _WEEK_CODE = (
@@ -90,11 +93,6 @@ class Digest:
     def name(self) -> str:
         week = period_name(self.week, "week")
         return f"{week}-{self.watchlist}" if self.watchlist else week
-
-
-def paper_url(paper_id: str) -> str:
-    kind, _, key = paper_id.partition(":")
-    return f"https://arxiv.org/abs/{key}" if kind == "arxiv" else ""
 
 
 def _score(row: tuple[Any, ...], first: dt.date) -> Pick:
@@ -285,15 +283,10 @@ def atom_feed(folder: Path, base_url: str = "urn:leanwatch:digest:") -> str:
 
 def save(d: Digest, folder: Path) -> Path:
     """Keep the digest as `<week>.md` and `<week>.html` and rewrite `feed.atom` beside them."""
-    folder.mkdir(parents=True, exist_ok=True)
     for suffix, text in ((".md", to_markdown(d)), (".html", to_html(d))):
-        tmp = folder / f"{d.name}{suffix}.tmp"
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(folder / f"{d.name}{suffix}")
+        replace_text(folder / f"{d.name}{suffix}", text)
     feed = folder / "feed.atom"
-    tmp = folder / "feed.atom.tmp"
-    tmp.write_text(atom_feed(folder), encoding="utf-8")
-    tmp.replace(feed)
+    replace_text(feed, atom_feed(folder))
     return feed
 
 

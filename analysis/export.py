@@ -11,7 +11,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from analysis.trends import PAPER_DATE, trend_rows
+from analysis.trends import trend_rows
+from leanwatch.files import replace_text, replacing
+from leanwatch.records import abs_url
+from leanwatch.store.schema import PAPER_DATE
 
 TREND_COLUMNS = ("period", "period_start", "series", "key", "papers", "total", "share")
 _COMPUTE = (
@@ -37,16 +40,13 @@ CLAIM_COLUMNS = (
 def write_csv(out: Path, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     """Rows to `out` (UTF-8, a header, ISO dates), through a temporary file so a failed export never
     leaves half a file where the old one was."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
     count = 0
-    with tmp.open("w", encoding="utf-8", newline="") as handle:
+    with replacing(out, newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(columns)
         for row in rows:
             writer.writerow([_cell(value) for value in row])
             count += 1
-    tmp.replace(out)
     return count
 
 
@@ -113,18 +113,13 @@ def paper_rows(
 ) -> list[tuple[Any, ...]]:
     bounds = [since or dt.date(1900, 1, 1), until or dt.date(9999, 12, 31)]
     rows = reader.query(_PAPERS, [*bounds, label, label, has_code])
-    return [
-        (*row[:3], "; ".join(row[3] or []), *row[4:], f"https://arxiv.org/abs/{row[1]}" if row[1] else "")
-        for row in rows
-    ]
+    return [(*row[:3], "; ".join(row[3] or []), *row[4:], abs_url(row[1])) for row in rows]
 
 
 def export_papers(reader: Any, out: Path, fmt: str = "csv", **filters: Any) -> int:
     rows = paper_rows(reader, **filters)
     if fmt == "bibtex":
-        tmp = out.with_name(out.name + ".tmp")
-        tmp.write_text("".join(bibtex_entry(row) for row in rows), encoding="utf-8")
-        tmp.replace(out)
+        replace_text(out, "".join(bibtex_entry(row) for row in rows))
         return len(rows)
     return write_csv(out, PAPER_COLUMNS, rows)
 
@@ -150,7 +145,7 @@ def bibtex_entry(row: tuple[Any, ...]) -> str:
         ("archivePrefix", "arXiv" if arxiv_id else ""),
         ("primaryClass", category or ""),
         ("doi", doi or ""),
-        ("url", f"https://arxiv.org/abs/{arxiv_id}" if arxiv_id else ""),
+        ("url", abs_url(arxiv_id)),
     ]
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields if value)
     return f"@misc{{{key},\n{body}\n}}\n\n"

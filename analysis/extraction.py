@@ -24,9 +24,10 @@ from analysis.chips import normalise_chip
 from analysis.compute import Fact
 from analysis.estimates import Estimate, epoch_ratio, estimate
 from analysis.transparency import Item, checklist, score
-from analysis.trends import PAPER_DATE
 from leanwatch.errors import InputFormatError, SourceUnreachableError
+from leanwatch.files import replacing
 from leanwatch.store import Store, utc_now
+from leanwatch.store.schema import PAPER_DATE
 from leanwatch.workers import map_in_workers
 
 log = logging.getLogger(__name__)
@@ -164,14 +165,12 @@ def extract_texts(
     """`leanwatch extract --from-text`: one JSON line per paper, in input order, written atomically."""
     files = list(text_files(paths))
     written = 0
-    tmp = out.with_name(out.name + ".tmp")
-    with tmp.open("w", encoding="utf-8") as handle:
+    with replacing(out) as handle:
         for outputs in read_batches(_text_batches(files, 50), utilization, workers):
             for paper in outputs:
                 record = compute.as_record(paper.paper_id, paper.facts)
                 handle.write(json.dumps(record, ensure_ascii=False) + "\n")
                 written += 1
-    tmp.replace(out)
     return written
 
 

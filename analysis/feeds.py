@@ -10,7 +10,9 @@ from typing import Any
 from xml.etree import ElementTree
 
 from analysis.taxonomy import BY_NAME, LABEL_NAMES
-from analysis.trends import PAPER_DATE
+from leanwatch.files import replace_text
+from leanwatch.records import abs_url
+from leanwatch.store.schema import PAPER_DATE
 
 ATOM = "http://www.w3.org/2005/Atom"
 _NEWEST = f"""
@@ -45,7 +47,7 @@ def label_feed(reader: Any, label: str, entries: int = 50) -> str:
         _sub(entry, "id", f"urn:leanwatch:paper:{paper_id}")
         _sub(entry, "updated", f"{(day or newest).isoformat()}T00:00:00Z")
         if arxiv_id:
-            _sub(entry, "link", href=f"https://arxiv.org/abs/{arxiv_id}")
+            _sub(entry, "link", href=abs_url(arxiv_id))
         reason = "; ".join(evidence or []) or "tagged"
         _sub(entry, "summary", f"Tags: {labels}. Why {label}: {reason}", type="text")
     return ElementTree.tostring(feed, encoding="unicode", xml_declaration=True) + "\n"
@@ -53,9 +55,6 @@ def label_feed(reader: Any, label: str, entries: int = 50) -> str:
 
 def write_label_feeds(reader: Any, folder: Path, entries: int = 50) -> int:
     """One `<label>.atom` per label in `folder`, each replaced atomically; returns how many."""
-    folder.mkdir(parents=True, exist_ok=True)
     for label in LABEL_NAMES:
-        tmp = folder / f"{label}.atom.tmp"
-        tmp.write_text(label_feed(reader, label, entries), encoding="utf-8")
-        tmp.replace(folder / f"{label}.atom")
+        replace_text(folder / f"{label}.atom", label_feed(reader, label, entries))
     return len(LABEL_NAMES)

@@ -16,6 +16,7 @@ from typing import Any
 
 from analysis.tagger import Tag, Tagger
 from leanwatch.errors import InputFormatError
+from leanwatch.files import replacing
 from leanwatch.store import Store, utc_now
 from leanwatch.workers import map_in_workers
 
@@ -85,8 +86,7 @@ def _batched(rows: Iterable[tuple[str, str, str | None]], size: int = BATCH) -> 
 def tag_jsonl(tagger: Tagger, source: Path, out: Path, workers: int = 0) -> int:
     """`{"id","title","abstract"}` lines in, `{"id","labels","scores"}` lines out, same order."""
     written = 0
-    tmp = out.with_name(out.name + ".tmp")
-    with tmp.open("w", encoding="utf-8") as handle:
+    with replacing(out) as handle:
         for ids, tags in tag_batches(tagger, _batched(read_jsonl(source)), workers):
             for paper_id, paper_tags in zip(ids, tags, strict=True):
                 record = {
@@ -96,7 +96,6 @@ def tag_jsonl(tagger: Tagger, source: Path, out: Path, workers: int = 0) -> int:
                 }
                 handle.write(json.dumps(record, ensure_ascii=False) + "\n")
                 written += 1
-    tmp.replace(out)
     return written
 
 

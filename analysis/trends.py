@@ -18,12 +18,10 @@ from typing import Any
 from scipy.stats import poisson
 
 from analysis.watchlists import Watchlist
+from leanwatch.store.schema import PAPER_DATE
 
 PERIODS = {"week": "week", "month": "month"}
 
-# A paper's date (papers aliased `p`): its first announcement, else its publication. Every query
-# that places papers in time uses this one expression.
-PAPER_DATE = "coalesce(p.announced, CAST(p.published AS DATE))"
 _LABEL_TRENDS = """
 WITH dated AS (
     SELECT p.paper_id, date_trunc('{period}', {date}) AS period_start

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from leanwatch.errors import InputFormatError
+from leanwatch.files import replace_text
 
 FIELDS = ("keywords", "exclude", "labels", "authors", "labs", "categories")
 
@@ -115,8 +116,5 @@ def save_all(data_dir: Path, lists: dict[str, Watchlist]) -> Path:
                 lines.append(f"{key} = [{', '.join(_toml_string(v) for v in values[key])}]")
         lines.append("")
     path = path_of(data_dir)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text("\n".join(lines), encoding="utf-8")
-    tmp.replace(path)
+    replace_text(path, "\n".join(lines))
     return path

@@ -35,6 +35,17 @@ class ArxivId:
         return f"arxiv:{self.id}"
 
 
+def abs_url(arxiv_id: str | None) -> str:
+    """The arXiv abstract page of a bare id ("" when there is none)."""
+    return f"https://arxiv.org/abs/{arxiv_id}" if arxiv_id else ""
+
+
+def paper_url(paper_id: str) -> str:
+    """The page of a canonical paper id: arXiv's for `arxiv:<id>`, "" for others."""
+    kind, _, key = paper_id.partition(":")
+    return abs_url(key) if kind == "arxiv" else ""
+
+
 def parse_arxiv_id(raw: str) -> ArxivId:
     """Split '2501.01234v2', 'arXiv:2501.01234' or 'hep-ex/0406020v1' into id and version."""
     text = raw.strip()

@@ -26,6 +26,10 @@ class TableSpec:
     version: str | None = None
 
 
+# A paper's date in queries (papers aliased `p`): its first announcement, else its publication.
+# Every query that places papers in time uses this one expression.
+PAPER_DATE = "coalesce(p.announced, CAST(p.published AS DATE))"
+
 TABLES: dict[str, TableSpec] = {
     "papers": TableSpec(
         ("paper_id",),

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.taxonomy import BY_NAME, LABEL_NAMES
+from leanwatch.records import paper_url
 from leanwatch.settings import load_settings
 from leanwatch.store import open_reader
 
@@ -31,13 +32,8 @@ def tagged(db: str, label: str) -> pd.DataFrame:
         rows = [] if reader.empty else reader.query(_TAGGED, [label])
     frame = pd.DataFrame(rows, columns=["paper", "title", "score", "method", "evidence", "model"])
     frame["evidence"] = frame["evidence"].map(lambda items: "; ".join(items or []))
-    frame["paper"] = frame["paper"].map(_link)
+    frame["paper"] = frame["paper"].map(lambda paper_id: paper_url(paper_id) or paper_id)
     return frame
-
-
-def _link(paper_id: str) -> str:
-    kind, _, key = paper_id.partition(":")
-    return f"https://arxiv.org/abs/{key}" if kind == "arxiv" else paper_id
 
 
 st.title("Tags")
