@@ -9,12 +9,13 @@ import csv
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
+from analysis import paper_filter
+from analysis.paper_filter import PaperFilter
 from analysis.trends import trend_rows
 from leanwatch.files import replace_text, replacing
 from leanwatch.records import abs_url
-from leanwatch.store.schema import PAPER_DATE
 
 TREND_COLUMNS = ("period", "period_start", "series", "key", "papers", "total", "share")
 _COMPUTE = (
@@ -40,13 +41,18 @@ CLAIM_COLUMNS = (
 def write_csv(out: Path, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     """Rows to `out` (UTF-8, a header, ISO dates), through a temporary file so a failed export never
     leaves half a file where the old one was."""
-    count = 0
     with replacing(out, newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(columns)
-        for row in rows:
-            writer.writerow([_cell(value) for value in row])
-            count += 1
+        return write_rows(handle, columns, rows)
+
+
+def write_rows(handle: TextIO, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """The CSV every export and the app's downloads write: a header, ISO dates, 6 significant digits."""
+    writer = csv.writer(handle)
+    writer.writerow(columns)
+    count = 0
+    for row in rows:
+        writer.writerow([_cell(value) for value in row])
+        count += 1
     return count
 
 
@@ -84,40 +90,17 @@ def export_claims(reader: Any, out: Path) -> int:
 
 # ---- papers --------------------------------------------------------------------------------------
 
-_PAPERS = f"""
-SELECT p.paper_id, p.arxiv_id, p.title, p.authors, {PAPER_DATE} AS day, p.primary_category, p.doi,
-       (SELECT string_agg(t.label, ';' ORDER BY t.label) FROM tags t WHERE t.paper_id = p.paper_id) AS labels,
-       (SELECT min(c.repo_url) FROM code_links c WHERE c.paper_id = p.paper_id) AS code,
-       (SELECT max(h.upvotes) FROM hf_daily h WHERE h.paper_id = p.paper_id) AS upvotes,
-       e.training_flop, x.transparency_score
-FROM papers p
-LEFT JOIN compute_estimates e USING (paper_id)
-LEFT JOIN extracted_papers x USING (paper_id)
-WHERE {PAPER_DATE} BETWEEN ? AND ?
-  AND (? IS NULL OR EXISTS (SELECT 1 FROM tags t WHERE t.paper_id = p.paper_id AND t.label = ?))
-  AND (NOT ? OR EXISTS (SELECT 1 FROM code_links c WHERE c.paper_id = p.paper_id))
-ORDER BY day DESC NULLS LAST, p.paper_id
-"""  # noqa: S608 - fixed SQL
-PAPER_COLUMNS = (
-    "paper_id", "arxiv_id", "title", "authors", "date", "primary_category", "doi", "labels", "code",
-    "upvotes", "training_flop", "transparency_score", "url",
-)  # fmt: skip
+PAPER_COLUMNS = paper_filter.COLUMNS
 
 
-def paper_rows(
-    reader: Any,
-    label: str | None = None,
-    since: dt.date | None = None,
-    until: dt.date | None = None,
-    has_code: bool = False,
-) -> list[tuple[Any, ...]]:
-    bounds = [since or dt.date(1900, 1, 1), until or dt.date(9999, 12, 31)]
-    rows = reader.query(_PAPERS, [*bounds, label, label, has_code])
-    return [(*row[:3], "; ".join(row[3] or []), *row[4:], abs_url(row[1])) for row in rows]
+def paper_rows(reader: Any, f: PaperFilter | None = None) -> list[tuple[Any, ...]]:
+    """Every paper the filter keeps (the app's Papers table without its row limit), lists joined."""
+    rows = paper_filter.search(reader, f or PaperFilter(), limit=None).rows
+    return [(*row[:3], "; ".join(row[3]), *row[4:7], ";".join(row[7]), *row[8:]) for row in rows]
 
 
-def export_papers(reader: Any, out: Path, fmt: str = "csv", **filters: Any) -> int:
-    rows = paper_rows(reader, **filters)
+def export_papers(reader: Any, out: Path, f: PaperFilter | None = None, fmt: str = "csv") -> int:
+    rows = paper_rows(reader, f)
     if fmt == "bibtex":
         replace_text(out, "".join(bibtex_entry(row) for row in rows))
         return len(rows)

@@ -157,17 +157,32 @@ def movers(
     return sorted(found, key=lambda m: m.p_value)
 
 
-_LATEST = f"SELECT max({PAPER_DATE}) FROM papers p"  # noqa: S608 - fixed SQL
+_WEEKS = f"""
+SELECT date_trunc('week', {PAPER_DATE}) AS monday, count(*), max({PAPER_DATE}) FROM papers p
+WHERE {PAPER_DATE} IS NOT NULL GROUP BY monday ORDER BY monday DESC LIMIT 27
+"""  # noqa: S608 - fixed SQL
 
 
 def latest_week(reader: Any) -> dt.date | None:
-    """Monday of the last complete week the store has papers for."""
-    rows = reader.query(_LATEST)
-    latest = _day(rows[0][0]) if rows and rows[0][0] is not None else None
-    if latest is None:
+    """Monday of the last complete week with a real week's papers.
+
+    A trailing week that holds only a sliver of the usual volume (a source that runs ahead of the
+    arXiv listings, or a snapshot cut mid-week) is skipped: a week counts when it has at least a
+    quarter of the median weekly count of the last six months.
+    """
+    found = reader.query(_WEEKS)
+    if not found:
         return None
-    monday = latest - dt.timedelta(days=latest.weekday())
-    return monday if latest.weekday() == 6 else monday - dt.timedelta(weeks=1)
+    weeks = [(_day(monday), int(n)) for monday, n, _ in found]
+    counts = sorted(n for _, n in weeks)
+    usual = counts[len(counts) // 2]
+    # The newest week is complete only when its papers reach Sunday.
+    latest, last_day = weeks[0][0], _day(found[0][2])
+    newest_complete = latest if last_day.weekday() == 6 else latest - dt.timedelta(weeks=1)
+    for monday, n in weeks:
+        if monday <= newest_complete and n * 4 >= usual:
+            return monday
+    return None
 
 
 def week_movers(

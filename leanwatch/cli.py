@@ -9,7 +9,7 @@ import smtplib
 import sys
 import traceback
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -193,6 +193,21 @@ def _size(n: int) -> str:
             return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
         size /= 1024
     return f"{n} B"
+
+
+@cli.command()
+@click.option("--force", is_flag=True, help="Rebuild even when nothing changed.")
+@pass_app
+def index(app: AppContext, force: bool) -> None:
+    """Rebuild the app's paper catalog and full-text search index (every writing command does this
+    when its data changed; run it by hand for a store written by an older leanwatch)."""
+    from leanwatch.store import catalog, open_writer
+
+    with open_writer(app.settings(), "leanwatch index") as store:
+        rebuilt = store.refresh_catalog(force=force)
+        if catalog.fts_extension() is None:
+            click.echo("index: no full-text search extension for this platform; search matches substrings")
+    click.echo("index: rebuilt " + (", ".join(rebuilt) if rebuilt else "nothing (already current)"))
 
 
 @cli.command()
@@ -795,34 +810,36 @@ def export_claims(app: AppContext, out: Path) -> None:
 @export.command("papers")
 @_OUT
 @click.option("--format", "fmt", type=click.Choice(["csv", "bibtex"]), default="csv", show_default=True)
-@click.option("--label", help="Only papers with this tag (see docs/taxonomy.md).")
+@click.option("--view", default="", help="The app's Papers URL query, e.g. 'q=kv+cache&label=kv_cache'.")
+@click.option("--search", "text", help="Full-text search over titles and abstracts (every word required).")
+@click.option("--label", "labels", multiple=True, help="Papers with this tag (repeat for any of several).")
+@click.option("--category", "categories", multiple=True, help="arXiv category (repeatable).")
 @click.option("--since", help="First day, YYYY-MM-DD.")
 @click.option("--until", help="Last day, YYYY-MM-DD.")
 @click.option("--has-code", is_flag=True, help="Only papers with a code link.")
+@click.option("--reports-compute", is_flag=True, help="Only papers that report their compute.")
+@click.option("--author", help="An author's name contains this.")
+@click.option("--exclude", multiple=True, help="Leave out papers with this word (repeatable).")
 @pass_app
-def export_papers(
-    app: AppContext,
-    out: Path,
-    fmt: str,
-    label: str | None,
-    since: str | None,
-    until: str | None,
-    has_code: bool,
-) -> None:
-    """Papers (filtered) as CSV, or as BibTeX for reference managers."""
+def export_papers(app: AppContext, out: Path, fmt: str, view: str, **options: Any) -> None:
+    """Papers (filtered as on the app's Papers page) as CSV, or as BibTeX for reference managers."""
+    from urllib.parse import parse_qs
+
     from analysis import export as ex
+    from analysis.paper_filter import PaperFilter
     from analysis.taxonomy import LABEL_NAMES
 
-    if label is not None and label not in LABEL_NAMES:
-        known = ", ".join(LABEL_NAMES)
-        raise click.BadParameter(f"unknown label {label!r}; known: {known}", param_hint="--label")
-    filters = {
-        "label": label,
-        "since": _date(since, "--since"),
-        "until": _date(until, "--until"),
-        "has_code": has_code,
-    }
-    _exported(app.settings(), "papers", lambda r: ex.export_papers(r, out, fmt, **filters), out)
+    for label in options["labels"]:
+        if label not in LABEL_NAMES:
+            known = ", ".join(LABEL_NAMES)
+            raise click.BadParameter(f"unknown label {label!r}; known: {known}", param_hint="--label")
+    given = PaperFilter.from_query(parse_qs(view.lstrip("?")))
+    changes = {key: value for key, value in options.items() if value not in (None, False, ())}
+    for key in ("since", "until"):
+        if key in changes:
+            changes[key] = _date(changes[key], f"--{key}")
+    chosen = replace(given, **changes)
+    _exported(app.settings(), "papers", lambda r: ex.export_papers(r, out, chosen, fmt), out)
 
 
 @export.command("frontier")

@@ -35,40 +35,11 @@ def test_overview_shows_counts(settings: Settings, monkeypatch: pytest.MonkeyPat
         run = store.start_run("update", "arxiv")
         store.finish_run(run, "failed", {"errors": 1}, "https://rss.arxiv.org/rss/cs.AI: unreachable")
     app = _run_app(settings, monkeypatch)
-    assert not app.info
+    assert not app.info, app.info[0].value
     metrics = {metric.label: metric.value for metric in app.metric}
-    assert metrics["Papers"] == "3"
+    assert metrics["Papers stored"] == "3"
     sources = app.dataframe[-1].value
     assert list(sources["status"]) == ["failed"]
-
-
-def test_tags_page_shows_each_tag_with_its_evidence(
-    settings: Settings, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    with open_writer(settings, "test") as store:
-        store.upsert("papers", [{"paper_id": "arxiv:2501.00001", "title": "KV cache eviction"}])
-        store.upsert(
-            "tags",
-            [
-                {
-                    "paper_id": "arxiv:2501.00001",
-                    "label": "kv_cache",
-                    "score": 0.97,
-                    "method": "both",
-                    "evidence": ["title: kv cache", "model: eviction"],
-                    "model_version": "tagger-v1-test",
-                }
-            ],
-        )
-    monkeypatch.setenv("LEANWATCH_DATA_DIR", str(settings.data_dir))
-    app = AppTest.from_file(str(APP.parent / "views" / "tags.py"), default_timeout=30)
-    app.run()
-    assert not app.exception, app.exception
-    app.selectbox(key="label").set_value("kv_cache").run()
-    frame = app.dataframe[0].value
-    assert frame["evidence"].tolist() == ["title: kv cache; model: eviction"]
-    assert frame["paper"].tolist() == ["https://arxiv.org/abs/2501.00001"]
-    assert frame["method"].tolist() == ["both"]
 
 
 def test_compute_page_shows_estimates_against_epoch_and_one_paper(
@@ -91,7 +62,7 @@ def test_compute_page_shows_estimates_against_epoch_and_one_paper(
     app = AppTest.from_file(str(APP.parent / "views" / "compute.py"), default_timeout=30)
     app.run()
     assert not app.exception, app.exception
-    frame = app.dataframe[0].value
+    frame = next(d.value for d in app.dataframe if "training FLOP" in d.value.columns)
     assert frame["method"].tolist() == ["6ND"]
     assert frame["training FLOP"].tolist() == ["8.4e+22"]
     assert frame["ours / Epoch"].tolist() == [6 * 7e9 * 2e12 / 8.4e22]
@@ -118,7 +89,7 @@ def test_overview_shows_rising_labels_with_their_test(
 
     _synthetic(settings, spike=45)  # ten weeks; the last (2026-W11) has 45 quantization papers, not 20
     app = _run_app(settings, monkeypatch)
-    assert "Rising and falling, week 2026-W11" in [h.value for h in app.subheader]
+    assert any(h.value.startswith("Week 2026-W11") for h in app.subheader)
     moved = app.dataframe[0].value
     assert moved.to_dict("records") == [
         {"label": "quantization", "direction": "rising", "papers": 45, "expected": 20.0, "p-value": "1.1e-06"}

@@ -75,3 +75,23 @@ class WriterLock:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.release()
+
+
+def running_writer(path: Path) -> str | None:
+    """Who holds the writer lock right now ("pid N: command, since ..."), or None; never waits and
+    never takes the lock from a writer (a shared probe that fails while one holds it)."""
+    try:
+        if not path.read_bytes().strip():
+            return None  # a writer writes its name while it holds the lock and clears it on release
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return None
+    try:  # the name is there: held, or left by a writer that was killed (its flock went with it)
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return WriterLock(path, "").holder()
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return None
+    finally:
+        os.close(fd)

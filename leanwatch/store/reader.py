@@ -13,6 +13,7 @@ from typing import Any
 import duckdb
 
 from leanwatch.settings import Settings
+from leanwatch.store import catalog
 from leanwatch.store.connection import connect_reader, snapshot_path
 from leanwatch.store.schema import TABLES
 
@@ -20,6 +21,7 @@ from leanwatch.store.schema import TABLES
 class Reader:
     def __init__(self, con: duckdb.DuckDBPyConnection | None) -> None:
         self._con = con
+        self._fts_loaded = False
 
     @property
     def empty(self) -> bool:
@@ -31,6 +33,17 @@ class Reader:
         if self._con is None:
             return []
         return self._con.execute(sql, list(params)).fetchall()
+
+    def has_table(self, name: str) -> bool:
+        return bool(self.query("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name])[0][0])
+
+    def has_search_index(self) -> bool:
+        """True when the snapshot has a full-text index and the extension to query it is loaded."""
+        if self._con is None or not catalog.has_search_index(self._con):
+            return False
+        if not self._fts_loaded:
+            self._fts_loaded = catalog.load_fts(self._con)
+        return self._fts_loaded
 
     def table_counts(self) -> dict[str, int]:
         if self._con is None:

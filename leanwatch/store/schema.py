@@ -397,4 +397,19 @@ MIGRATIONS.append(
     )
 )
 
+MIGRATIONS.append(
+    (
+        6,
+        "fingerprints of derived tables (the app's paper catalog, the search index)",
+        """
+        -- What each derived structure was last built from: a writer rebuilds it only when that changed.
+        CREATE TABLE derived_state (
+            name VARCHAR PRIMARY KEY,          -- facets, search
+            fingerprint VARCHAR NOT NULL,
+            built_at TIMESTAMP
+        );
+        """,
+    )
+)
+
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -15,6 +15,7 @@ import pyarrow as pa
 
 from leanwatch.errors import StoreError
 from leanwatch.settings import Settings
+from leanwatch.store import catalog
 from leanwatch.store.connection import connect_writer, lock_path, publish_snapshot
 from leanwatch.store.lock import WriterLock
 from leanwatch.store.schema import TABLES, TableSpec
@@ -191,6 +192,10 @@ class Store:
         for table, rows in tables.items():
             self.upsert(table, rows)
 
+    def refresh_catalog(self, force: bool = False) -> list[str]:
+        """Rebuild the app's paper catalog and search index where their inputs changed."""
+        return catalog.refresh(self._con, force)
+
     def stream(
         self, sql: str, params: Sequence[Any] = (), batch_rows: int = 20_000
     ) -> Iterator[pa.RecordBatch]:
@@ -291,6 +296,17 @@ def open_writer(settings: Settings, command: str) -> Iterator[Store]:
                 )
             yield store
         finally:
+            _refresh_catalog(con)
             con.execute("CHECKPOINT")
             con.close()
             publish_snapshot(db)
+
+
+def _refresh_catalog(con: duckdb.DuckDBPyConnection) -> None:
+    """Keep the app's paper catalog and search index in step with what this command wrote; a failure
+    here keeps the previous ones and loses nothing stored."""
+    try:
+        for what in catalog.refresh(con):
+            log.info("rebuilt the %s", what)
+    except duckdb.Error as exc:
+        log.error("could not rebuild the paper catalog or search index (the app keeps the last one): %s", exc)

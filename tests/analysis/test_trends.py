@@ -143,7 +143,8 @@ def test_export_papers_csv_and_bibtex(settings: Settings, tmp_path: Path) -> Non
             "WHERE label = 'quantization' AND announced >= DATE '2026-03-09'"
         )[0][0]
     assert len(frame) == expected == 46
-    assert frame.columns[-1] == "url" and "arxiv:2603.99999" in frame.paper_id.tolist()
+    assert {"url", "hf_url", "labels", "code"} <= set(frame.columns)
+    assert "arxiv:2603.99999" in frame.paper_id.tolist()
     assert frame.date.is_monotonic_decreasing  # newest first
     coded = tmp_path / "coded.csv"
     assert CliRunner().invoke(cli, [*base, "--has-code", "--out", str(coded)]).exit_code == 0

@@ -1,0 +1,266 @@
+"""Paper filters as the app's Papers page, its URL and `leanwatch export papers` share them.
+
+A filter reads and writes URL query parameters (so a view can be bookmarked and shared), becomes
+fixed SQL over the `paper_facets` catalog with every value a `?` parameter, and can be saved as a
+watchlist. Full-text search ranks with BM25 over title + abstract from DuckDB's full-text index:
+
+    score = sum over query terms t of idf(t) * tf * (k1 + 1) / (tf + k1 * (1 - b + b * len / avglen))
+    idf(t) = ln((N - df + 0.5) / (df + 0.5) + 1),  k1 = 1.2, b = 0.75
+
+with every query term required (terms are lower-cased, Porter-stemmed, stop words dropped, as the
+index was built). Without the index (no wheel for the platform, or an old snapshot) the words are
+matched as substrings and results are ordered by date; `Results.ranked` says which happened.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from analysis.watchlists import Watchlist
+from leanwatch.errors import InputFormatError
+from leanwatch.records import abs_url
+
+SORTS = {
+    "relevance": "score DESC NULLS LAST, f.day DESC NULLS LAST",
+    "date": "f.day DESC NULLS LAST, f.paper_id",
+    "upvotes": "f.upvotes DESC NULLS LAST, f.day DESC NULLS LAST",
+    "stars": "f.stars DESC NULLS LAST, f.day DESC NULLS LAST",
+    "parameters": "f.parameters DESC NULLS LAST, f.day DESC NULLS LAST",
+}
+
+# URL parameter -> field; lists are comma-separated in the URL.
+_LISTS = {"cat": "categories", "label": "labels", "source": "sources", "lab": "labs", "exclude": "exclude"}
+_TEXTS = {"q": "text", "author": "author"}
+_NUMBERS = {"pmin": "min_params", "pmax": "max_params", "upvotes": "min_upvotes"}
+_FLAGS = {"code": "has_code", "compute": "reports_compute"}
+_DATES = {"from": "since", "to": "until"}
+
+_SEARCH = r"""
+WITH q AS (
+    SELECT DISTINCT stem(w, 'porter') AS term
+    FROM (SELECT unnest(string_split_regex(regexp_replace(lower(strip_accents(?)),
+          '[0-9!@#$%^&*()_+={}\[\]:;<>,.?~\\/\|''"`-]+', ' ', 'g'), '\s+')) AS w)
+    WHERE w <> '' AND w NOT IN (SELECT sw FROM fts_main_papers.stopwords)
+),
+qt AS (SELECT d.termid, d.df FROM fts_main_papers.dict d JOIN q USING (term)),
+tf AS (
+    SELECT t.docid, t.termid, count(*) AS tf FROM fts_main_papers.terms t
+    WHERE t.termid IN (SELECT termid FROM qt) GROUP BY ALL
+),
+scored AS (
+    SELECT tf.docid, count(*) AS matched,
+           sum(ln((s.num_docs - qt.df + 0.5) / (qt.df + 0.5) + 1) * tf.tf * 2.2
+               / (tf.tf + 1.2 * (0.25 + 0.75 * d.len / s.avgdl))) AS score
+    FROM tf JOIN qt USING (termid) JOIN fts_main_papers.docs d ON d.docid = tf.docid,
+         fts_main_papers.stats s
+    GROUP BY tf.docid
+),
+hits AS (
+    SELECT d.name AS paper_id, sc.score FROM scored sc JOIN fts_main_papers.docs d USING (docid)
+    WHERE sc.matched = (SELECT count(*) FROM q)
+)
+"""
+
+COLUMNS = (
+    "paper_id", "arxiv_id", "title", "authors", "date", "primary_category", "doi", "labels", "code",
+    "stars", "upvotes", "parameters", "training_flop", "transparency_score", "score", "url", "hf_url",
+)  # fmt: skip
+_SELECT = (
+    "SELECT f.paper_id, f.arxiv_id, f.title, f.authors, f.day, f.primary_category, f.doi, f.labels, "
+    "f.code_url, f.stars, f.upvotes, f.parameters, f.training_flop, f.transparency_score, {score} AS score, "
+    "list_contains(f.sources, 'hf_papers') OR f.upvotes IS NOT NULL AS on_hf "
+)
+
+
+@dataclass(frozen=True)
+class PaperFilter:
+    text: str = ""  # full-text search over title and abstract
+    since: dt.date | None = None
+    until: dt.date | None = None
+    categories: tuple[str, ...] = ()  # any of these arXiv categories
+    labels: tuple[str, ...] = ()  # any of these tags
+    sources: tuple[str, ...] = ()  # delivered by any of these sources
+    labs: tuple[str, ...] = ()  # cited by one of these labs' posts, or from that HF organisation
+    has_code: bool = False
+    reports_compute: bool = False
+    min_params: float | None = None  # parameters the paper reports for its own model
+    max_params: float | None = None
+    min_upvotes: int | None = None
+    author: str = ""  # any author whose name contains this
+    exclude: tuple[str, ...] = ()  # none of these words in the title or abstract
+    sort: str = "date"
+
+    @classmethod
+    def from_query(cls, params: Mapping[str, str | Sequence[str]]) -> PaperFilter:
+        """Read URL query parameters; a malformed value raises InputFormatError naming it."""
+
+        def one(key: str) -> str:
+            value = params.get(key, "")
+            return (value[-1] if value else "") if not isinstance(value, str) else value
+
+        values: dict[str, Any] = {}
+        for key, name in _LISTS.items():
+            values[name] = tuple(part.strip() for part in one(key).split(",") if part.strip())
+        for key, name in _TEXTS.items():
+            values[name] = one(key).strip()
+        for key, name in _FLAGS.items():
+            values[name] = one(key) in {"1", "true", "yes"}
+        for key, name in _DATES.items():
+            if one(key):
+                try:
+                    values[name] = dt.date.fromisoformat(one(key))
+                except ValueError as exc:
+                    message = f"URL parameter {key}={one(key)!r}: not a date (YYYY-MM-DD)"
+                    raise InputFormatError(message) from exc
+        for key, name in _NUMBERS.items():
+            if one(key):
+                try:
+                    number = float(one(key))
+                except ValueError as exc:
+                    raise InputFormatError(f"URL parameter {key}={one(key)!r}: not a number") from exc
+                values[name] = int(number) if name == "min_upvotes" else number
+        sort = one("sort") or ("relevance" if values["text"] else "date")
+        if sort not in SORTS:
+            raise InputFormatError(f"URL parameter sort={sort!r}: one of {', '.join(SORTS)}")
+        return cls(sort=sort, **values)
+
+    def to_query(self) -> dict[str, str]:
+        """The URL query parameters of this filter, defaults left out."""
+        out: dict[str, str] = {}
+        for key, name in _TEXTS.items():
+            if getattr(self, name):
+                out[key] = getattr(self, name)
+        for key, name in _DATES.items():
+            if getattr(self, name):
+                out[key] = getattr(self, name).isoformat()
+        for key, name in _LISTS.items():
+            if getattr(self, name):
+                out[key] = ",".join(getattr(self, name))
+        for key, name in _FLAGS.items():
+            if getattr(self, name):
+                out[key] = "1"
+        for key, name in _NUMBERS.items():
+            if getattr(self, name) is not None:
+                out[key] = f"{getattr(self, name):g}"
+        if self.sort != ("relevance" if self.text else "date"):
+            out["sort"] = self.sort
+        return out
+
+    def watchlist(self, name: str) -> Watchlist:
+        """The filter as a saved watchlist (what watchlists can hold: words, labels, authors, labs,
+        categories; dates, numbers and flags are properties of a view, not of a topic)."""
+        return Watchlist(
+            name,
+            keywords=tuple(self.text.split()) if self.text else (),
+            exclude=self.exclude,
+            labels=self.labels,
+            authors=(self.author,) if self.author else (),
+            labs=self.labs,
+            categories=self.categories,
+        )
+
+    def where(self) -> tuple[str, list[Any]]:
+        """Conditions on `paper_facets f` (and `papers p` where text is matched) with their values."""
+        parts: list[str] = []
+        params: list[Any] = []
+
+        def add(sql: str, *values: Any) -> None:
+            parts.append(sql)
+            params.extend(values)
+
+        if self.since:
+            add("f.day >= ?", self.since)
+        if self.until:
+            add("f.day <= ?", self.until)
+        if self.categories:
+            add("list_has_any(f.categories, ?)", list(self.categories))
+        if self.labels:
+            add("list_has_any(f.labels, ?)", list(self.labels))
+        if self.sources:
+            add("list_has_any(f.sources, ?)", list(self.sources))
+        if self.labs:
+            add("list_has_any(f.labs, ?)", [lab.lower() for lab in self.labs])
+        if self.has_code:
+            add("f.has_code")
+        if self.reports_compute:
+            add("f.reports_compute")
+        if self.min_params is not None:
+            add("f.parameters >= ?", self.min_params)
+        if self.max_params is not None:
+            add("f.parameters <= ?", self.max_params)
+        if self.min_upvotes is not None:
+            add("f.upvotes >= ?", self.min_upvotes)
+        if self.author:
+            add("len(list_filter(f.authors, a -> contains(lower(a), lower(?)))) > 0", self.author)
+        text = "lower(f.title || ' ' || coalesce(p.abstract, ''))"
+        for word in self.exclude:
+            add(f"NOT contains({text}, lower(?))", word)
+        return (" AND ".join(parts) or "TRUE"), params
+
+    @property
+    def needs_abstract(self) -> bool:
+        return bool(self.exclude)
+
+
+@dataclass
+class Results:
+    rows: list[tuple[Any, ...]]  # COLUMNS
+    total: int  # matching papers, beyond the rows shown
+    ranked: bool  # True: BM25 from the search index; False: substring match (or no text query)
+    notes: list[str] = field(default_factory=list)
+
+
+def _query(f: PaperFilter, indexed: bool, limit: int | None, count: bool) -> tuple[str, list[Any]]:
+    condition, params = f.where()
+    prefix, joins, score = "", "", "NULL"
+    head: list[Any] = []
+    if f.text and indexed:
+        prefix, joins, score = _SEARCH, " JOIN hits h ON h.paper_id = f.paper_id", "h.score"
+        head = [f.text]
+    elif f.text:
+        text = "lower(f.title || ' ' || coalesce(p.abstract, ''))"
+        words = f.text.split()
+        condition += "".join(f" AND contains({text}, lower(?))" for _ in words)
+        params += words
+    if f.needs_abstract or (f.text and not indexed):
+        joins += " JOIN papers p ON p.paper_id = f.paper_id"
+    order = SORTS[f.sort if (f.sort != "relevance" or (f.text and indexed)) else "date"]
+    if count:
+        sql = f"{prefix} SELECT count(*) FROM paper_facets f{joins} WHERE {condition}"  # noqa: S608 - fixed SQL
+        return sql, head + params
+    select = _SELECT.format(score=score)
+    sql = f"{prefix} {select} FROM paper_facets f{joins} WHERE {condition} ORDER BY {order}"
+    if limit is not None:
+        sql += " LIMIT ?"
+        params = [*params, limit]
+    return sql, head + params
+
+
+def search(reader: Any, f: PaperFilter, limit: int | None = 500) -> Results:
+    """The papers the filter keeps, best first, at most `limit` (None: all), and how many match."""
+    notes = []
+    if not reader.has_table("paper_facets"):
+        raise InputFormatError(
+            "the store has no paper catalog yet (it predates it): run `leanwatch index` or `leanwatch update`"
+        )
+    indexed = bool(f.text) and reader.has_search_index()
+    if f.text and not indexed:
+        notes.append("No full-text index here: words are matched as substrings, newest first.")
+    sql, params = _query(f, indexed, limit, count=False)
+    rows = [_row(row) for row in reader.query(sql, params)]
+    if limit is not None and len(rows) == limit:
+        count_sql, count_params = _query(f, indexed, None, count=True)
+        total = int(reader.query(count_sql, count_params)[0][0])
+    else:
+        total = len(rows)
+    return Results(rows, total, indexed, notes)
+
+
+def _row(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    *head, on_hf = row
+    arxiv_id = head[1]
+    hf = f"https://huggingface.co/papers/{arxiv_id}" if arxiv_id and on_hf else None
+    return (*head, abs_url(arxiv_id), hf)

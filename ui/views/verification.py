@@ -1,0 +1,70 @@
+"""Verification: re-runs of claimed results with their verdicts and fingerprints (read-only here;
+runs are started with `leanwatch verify run`), and the claims waiting for one."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from ui.reading import rows, snapshot_key
+
+_RUNS = (
+    "SELECT run_id, recipe, claim_id, verdict, status, started_at, ended_at, measured, fingerprint, run_dir "
+    "FROM verification_runs ORDER BY started_at DESC LIMIT 500"
+)
+_CLAIMS = (
+    "SELECT c.claim_id, c.paper_id, c.benchmark, c.metric, c.value, c.unit, c.evidence FROM claims c "
+    "WHERE c.claim_id NOT IN (SELECT claim_id FROM verification_runs WHERE claim_id IS NOT NULL) "
+    "ORDER BY c.paper_id DESC LIMIT 200"
+)
+
+st.title("Verification")
+snapshot = snapshot_key()
+runs = pd.DataFrame(
+    rows(snapshot, _RUNS),
+    columns=[
+        "run",
+        "recipe",
+        "claim",
+        "verdict",
+        "status",
+        "started",
+        "ended",
+        "measured",
+        "fingerprint",
+        "dir",
+    ],
+)
+if runs.empty:
+    st.info(
+        "No verification run yet. List the recipes with `leanwatch verify list` and run one with "
+        "`leanwatch verify run NAME`; its verdict, fingerprint and logs appear here."
+    )
+else:
+    st.dataframe(runs.drop(columns=["measured", "fingerprint", "dir"]), hide_index=True)
+    run = st.selectbox("Run", runs.run.tolist(), key="run")
+    chosen = runs[runs.run == run].iloc[0]
+    measured, fingerprint = st.columns(2)
+    with measured:
+        st.markdown("**Verdicts**")
+        st.json(json.loads(chosen.measured or "{}"), expanded=True)
+    with fingerprint:
+        st.markdown("**Fingerprint**")
+        st.json(json.loads(chosen.fingerprint or "{}"), expanded=False)
+    for name in ("stdout.log", "stderr.log"):
+        log = Path(chosen.dir or "") / name
+        if chosen.dir and log.is_file():
+            with st.expander(name):
+                st.code(log.read_text(encoding="utf-8", errors="replace")[-20_000:], language=None)
+st.subheader("Claims not yet verified")
+claims = pd.DataFrame(
+    rows(snapshot, _CLAIMS), columns=["claim", "paper", "benchmark", "metric", "value", "unit", "evidence"]
+)
+if claims.empty:
+    st.caption("No extracted claim yet: `leanwatch extract` reads claimed results from papers.")
+else:
+    st.caption("Make a recipe from one with `leanwatch verify new --claim ID`.")
+    st.dataframe(claims, hide_index=True)
