@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -97,6 +98,13 @@ def paper_rows(reader: Any, f: PaperFilter | None = None) -> list[tuple[Any, ...
     """Every paper the filter keeps (the app's Papers table without its row limit), lists joined."""
     rows = paper_filter.search(reader, f or PaperFilter(), limit=None).rows
     return [(*row[:3], "; ".join(row[3]), *row[4:7], ";".join(row[7]), *row[8:]) for row in rows]
+
+
+def papers_csv(reader: Any, f: PaperFilter) -> str:
+    """The CSV `export papers` writes, in memory: what the app's Papers page downloads."""
+    buffer = io.StringIO()
+    write_rows(buffer, PAPER_COLUMNS, paper_rows(reader, f))
+    return buffer.getvalue()
 
 
 def export_papers(reader: Any, out: Path, f: PaperFilter | None = None, fmt: str = "csv") -> int:

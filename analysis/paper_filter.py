@@ -38,17 +38,26 @@ _NUMBERS = {"pmin": "min_params", "pmax": "max_params", "upvotes": "min_upvotes"
 _FLAGS = {"code": "has_code", "compute": "reports_compute"}
 _DATES = {"from": "since", "to": "until"}
 
-_SEARCH = r"""
-WITH q AS (
+# The query's terms as the index holds them (lower-cased, accents and punctuation gone, Porter stems,
+# stop words dropped); one `?`: the text.
+_TERMS = r"""
     SELECT DISTINCT stem(w, 'porter') AS term
     FROM (SELECT unnest(string_split_regex(regexp_replace(lower(strip_accents(?)),
           '[0-9!@#$%^&*()_+={}\[\]:;<>,.?~\\/\|''"`-]+', ' ', 'g'), '\s+')) AS w)
     WHERE w <> '' AND w NOT IN (SELECT sw FROM fts_main_papers.stopwords)
-),
+"""
+_SEARCH = f"""
+WITH q AS ({_TERMS}),
 qt AS (SELECT d.termid, d.df FROM fts_main_papers.dict d JOIN q USING (term)),
+-- Every term is required: only papers with the rarest one can match, so only their postings of the
+-- other terms are counted (a query with "language" and "models" no longer counts half the index).
+candidates AS (
+    SELECT DISTINCT docid FROM fts_main_papers.terms
+    WHERE termid = (SELECT termid FROM qt ORDER BY df, termid LIMIT 1)
+),
 tf AS (
     SELECT t.docid, t.termid, count(*) AS tf FROM fts_main_papers.terms t
-    WHERE t.termid IN (SELECT termid FROM qt) GROUP BY ALL
+    WHERE t.termid IN (SELECT termid FROM qt) AND t.docid IN (SELECT docid FROM candidates) GROUP BY ALL
 ),
 scored AS (
     SELECT tf.docid, count(*) AS matched,
@@ -62,7 +71,14 @@ hits AS (
     SELECT d.name AS paper_id, sc.score FROM scored sc JOIN fts_main_papers.docs d USING (docid)
     WHERE sc.matched = (SELECT count(*) FROM q)
 )
-"""
+"""  # noqa: S608 - fixed SQL
+# Papers whose title or abstract has every term of a phrase, from the index; two `?`: the phrase twice.
+_HAVING_ALL = f"""
+SELECT d.name FROM fts_main_papers.terms t JOIN fts_main_papers.dict x USING (termid)
+JOIN fts_main_papers.docs d USING (docid)
+WHERE x.term IN ({_TERMS}) GROUP BY d.name
+HAVING count(DISTINCT x.term) = (SELECT count(*) FROM ({_TERMS}))
+"""  # noqa: S608 - fixed SQL
 
 COLUMNS = (
     "paper_id", "arxiv_id", "title", "authors", "date", "primary_category", "doi", "labels", "code",
@@ -162,8 +178,10 @@ class PaperFilter:
             categories=self.categories,
         )
 
-    def where(self) -> tuple[str, list[Any]]:
-        """Conditions on `paper_facets f` (and `papers p` where text is matched) with their values."""
+    def where(self, indexed: bool = False) -> tuple[str, list[Any]]:
+        """Conditions on `paper_facets f` with their values. Excluded words are looked up in the
+        search index when `indexed` (whole words, stemmed: "survey" also drops "surveys"), else
+        matched as substrings of `papers p`'s title and abstract."""
         parts: list[str] = []
         params: list[Any] = []
 
@@ -197,12 +215,11 @@ class PaperFilter:
             add("len(list_filter(f.authors, a -> contains(lower(a), lower(?)))) > 0", self.author)
         text = "lower(f.title || ' ' || coalesce(p.abstract, ''))"
         for word in self.exclude:
-            add(f"NOT contains({text}, lower(?))", word)
+            if indexed:
+                add(f"f.paper_id NOT IN ({_HAVING_ALL})", word, word)
+            else:
+                add(f"NOT contains({text}, lower(?))", word)
         return (" AND ".join(parts) or "TRUE"), params
-
-    @property
-    def needs_abstract(self) -> bool:
-        return bool(self.exclude)
 
 
 @dataclass
@@ -213,8 +230,38 @@ class Results:
     notes: list[str] = field(default_factory=list)
 
 
-def _query(f: PaperFilter, indexed: bool, limit: int | None, count: bool) -> tuple[str, list[Any]]:
-    condition, params = f.where()
+@dataclass(frozen=True)
+class _Plan:
+    """One filter as SQL pieces: the search CTE (if any), joins, condition, score and order."""
+
+    prefix: str
+    joins: str
+    condition: str
+    params: list[Any]  # the CTE's values first, then the condition's
+    score: str
+    order: str
+
+    def ids(self, limit: int) -> tuple[str, list[Any]]:
+        total = "count(*) OVER ()" if self.prefix else "NULL"  # cheap over search hits, not over 1M rows
+        sql = (
+            f"{self.prefix} SELECT f.paper_id, {self.score} AS score, {total} AS total "  # noqa: S608 - fixed SQL
+            f"FROM paper_facets f{self.joins} WHERE {self.condition} ORDER BY {self.order} LIMIT ?"
+        )
+        return sql, [*self.params, limit]
+
+    def count(self) -> tuple[str, list[Any]]:
+        sql = f"{self.prefix} SELECT count(*) FROM paper_facets f{self.joins} WHERE {self.condition}"  # noqa: S608
+        return sql, self.params
+
+    def everything(self) -> tuple[str, list[Any]]:
+        select = _SELECT.format(score=self.score)
+        where = f"WHERE {self.condition} ORDER BY {self.order}"
+        sql = f"{self.prefix} {select} FROM paper_facets f{self.joins} {where}"
+        return sql, self.params
+
+
+def _plan(f: PaperFilter, indexed: bool) -> _Plan:
+    condition, params = f.where(indexed)
     prefix, joins, score = "", "", "NULL"
     head: list[Any] = []
     if f.text and indexed:
@@ -225,38 +272,42 @@ def _query(f: PaperFilter, indexed: bool, limit: int | None, count: bool) -> tup
         words = f.text.split()
         condition += "".join(f" AND contains({text}, lower(?))" for _ in words)
         params += words
-    if f.needs_abstract or (f.text and not indexed):
+    if not indexed and (f.exclude or f.text):
         joins += " JOIN papers p ON p.paper_id = f.paper_id"
     order = SORTS[f.sort if (f.sort != "relevance" or (f.text and indexed)) else "date"]
-    if count:
-        sql = f"{prefix} SELECT count(*) FROM paper_facets f{joins} WHERE {condition}"  # noqa: S608 - fixed SQL
-        return sql, head + params
-    select = _SELECT.format(score=score)
-    sql = f"{prefix} {select} FROM paper_facets f{joins} WHERE {condition} ORDER BY {order}"
-    if limit is not None:
-        sql += " LIMIT ?"
-        params = [*params, limit]
-    return sql, head + params
+    return _Plan(prefix, joins, condition, head + params, score, order)
+
+
+_DETAILS = (
+    _SELECT.format(score="NULL") + "FROM paper_facets f WHERE f.paper_id IN (SELECT unnest(?::VARCHAR[]))"
+)
 
 
 def search(reader: Any, f: PaperFilter, limit: int | None = 500) -> Results:
-    """The papers the filter keeps, best first, at most `limit` (None: all), and how many match."""
+    """The papers the filter keeps, best first, at most `limit` (None: all), and how many match.
+
+    With a limit, the matching ids are found first (reading only the columns the filter and order
+    need), then the shown rows' columns are read for those ids alone."""
     notes = []
     if not reader.has_table("paper_facets"):
         raise InputFormatError(
             "the store has no paper catalog yet (it predates it): run `leanwatch index` or `leanwatch update`"
         )
-    indexed = bool(f.text) and reader.has_search_index()
-    if f.text and not indexed:
+    indexed = bool(f.text or f.exclude) and reader.has_search_index()
+    if (f.text or f.exclude) and not indexed:
         notes.append("No full-text index here: words are matched as substrings, newest first.")
-    sql, params = _query(f, indexed, limit, count=False)
-    rows = [_row(row) for row in reader.query(sql, params)]
-    if limit is not None and len(rows) == limit:
-        count_sql, count_params = _query(f, indexed, None, count=True)
-        total = int(reader.query(count_sql, count_params)[0][0])
+    plan = _plan(f, indexed)
+    if limit is None:
+        rows = [_row(row) for row in reader.query(*plan.everything())]
+        return Results(rows, len(rows), indexed, notes)
+    ranked = reader.query(*plan.ids(limit))
+    if ranked and ranked[0][2] is not None:
+        total = int(ranked[0][2])
     else:
-        total = len(rows)
-    return Results(rows, total, indexed, notes)
+        total = len(ranked) if len(ranked) < limit else int(reader.query(*plan.count())[0][0])
+    details = {row[0]: row for row in reader.query(_DETAILS, [[paper_id for paper_id, _, _ in ranked]])}
+    rows = [_row((*details[paper_id][:14], score, details[paper_id][15])) for paper_id, score, _ in ranked]
+    return Results(rows, total, indexed and bool(f.text), notes)
 
 
 def _row(row: tuple[Any, ...]) -> tuple[Any, ...]:

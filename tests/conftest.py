@@ -12,6 +12,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from pytest_httpserver import HTTPServer
 
+from bench.corpus import build_corpus_store
 from bench.listing import read_listing
 from leanwatch.settings import Settings, load_settings
 
@@ -53,6 +54,16 @@ def settings(tmp_path: Path) -> Settings:
 def listing_papers(shared_data: Path) -> list[dict[str, Any]]:
     """The first 2,000 real papers of the shared arXiv listing corpus."""
     return list(read_listing(shared_data, limit=2000))
+
+
+@pytest.fixture(scope="session")
+def corpus(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """A store as a user builds it from the shared corpora: 3,000 arXiv papers, a day of HF papers, two
+    lab feeds, model-index leaderboards, Epoch's notable models; tagged, extracted, one digest."""
+    data_dir = tmp_path_factory.mktemp("corpus") / "data"
+    settings = load_settings(env={}, flags={"data_dir": str(data_dir), "writer_wait_seconds": "5"})
+    build_corpus_store(settings, shared_data, papers=3000)
+    return settings
 
 
 def replay(server: HTTPServer, recordings: list[Path]) -> list[str]:

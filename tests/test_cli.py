@@ -17,6 +17,7 @@ from leanwatch.store import TABLES, Store, open_reader, open_writer
 
 COMMANDS = [
     "ingest",
+    "index",
     "tag",
     "extract",
     "update",

@@ -26,55 +26,83 @@ log = logging.getLogger(__name__)
 
 FTS_SCHEMA = "fts_main_papers"
 
-_FACETS = f"""
-CREATE OR REPLACE TABLE paper_facets AS
-WITH lab_names AS (
-    SELECT q.paper_id, lower(coalesce(o.lab, o.feed)) AS lab FROM post_papers q JOIN posts o USING (post_id)
-    UNION
-    SELECT paper_id, lower(organization) FROM hf_daily
-),
-labs AS (
-    SELECT paper_id, list(DISTINCT lab ORDER BY lab) AS labs FROM lab_names WHERE lab IS NOT NULL
-    GROUP BY paper_id
-),
-tagged AS (SELECT paper_id, list(label ORDER BY label) AS labels FROM tags GROUP BY paper_id),
-code AS (
-    SELECT paper_id, arg_max(repo_url, coalesce(stars, -1)) AS code_url, max(stars) AS stars
-    FROM code_links GROUP BY paper_id
-),
-hf AS (
-    SELECT paper_id, max(upvotes) AS upvotes, max(github_repo) AS github_repo, max(github_stars) AS stars
-    FROM hf_daily GROUP BY paper_id
-),
-sources AS (
-    SELECT paper_id, list(DISTINCT source ORDER BY source) AS sources FROM paper_sources GROUP BY paper_id
-),
-params AS (
-    SELECT paper_id, max(value) AS parameters FROM compute_facts WHERE kind = 'parameters' GROUP BY paper_id
-),
-reported AS (
-    SELECT paper_id, bool_or(present) AS reports_compute FROM transparency WHERE item = 'compute'
-    GROUP BY paper_id
-)
-SELECT p.paper_id, p.arxiv_id, p.title, {PAPER_DATE} AS day, p.primary_category, p.doi,
-       coalesce(p.categories, []) AS categories, coalesce(p.authors, []) AS authors,
-       coalesce(t.labels, []) AS labels, coalesce(s.sources, []) AS sources, coalesce(l.labs, []) AS labs,
-       coalesce(c.code_url, h.github_repo) AS code_url, coalesce(c.stars, h.stars) AS stars,
-       h.upvotes, coalesce(c.code_url, h.github_repo) IS NOT NULL AS has_code,
-       coalesce(r.reports_compute, false) AS reports_compute, m.parameters, e.training_flop,
-       x.transparency_score
-FROM papers p
-LEFT JOIN tagged t USING (paper_id)
-LEFT JOIN sources s USING (paper_id)
-LEFT JOIN labs l USING (paper_id)
-LEFT JOIN code c USING (paper_id)
-LEFT JOIN hf h USING (paper_id)
-LEFT JOIN params m USING (paper_id)
-LEFT JOIN reported r USING (paper_id)
-LEFT JOIN compute_estimates e USING (paper_id)
-LEFT JOIN extracted_papers x USING (paper_id)
-ORDER BY day DESC NULLS LAST, p.paper_id
-"""
+# Built in steps into a staging table, one join per statement: a single ten-way join of a million
+# papers ran out of the writer's 512 MB; each step alone stays within it (about 8 s in all at 1M).
+_FACET_STEPS = [
+    f"""
+    CREATE OR REPLACE TABLE paper_facets_next AS
+    SELECT p.paper_id, p.arxiv_id, p.title, {PAPER_DATE} AS day, p.primary_category, p.doi,
+           coalesce(p.categories, []) AS categories, coalesce(p.authors, []) AS authors,
+           []::VARCHAR[] AS labels, []::VARCHAR[] AS sources, []::VARCHAR[] AS labs,
+           NULL::VARCHAR AS code_url, NULL::INTEGER AS stars, NULL::INTEGER AS upvotes, false AS has_code,
+           false AS reports_compute, NULL::DOUBLE AS parameters, NULL::DOUBLE AS training_flop,
+           NULL::DOUBLE AS transparency_score
+    FROM papers p
+    """,
+    """
+    UPDATE paper_facets_next f SET labels = t.labels
+    FROM (SELECT paper_id, list(label ORDER BY label) AS labels FROM tags GROUP BY paper_id) t
+    WHERE f.paper_id = t.paper_id
+    """,
+    """
+    UPDATE paper_facets_next f SET sources = t.sources
+    FROM (
+        SELECT paper_id, list(DISTINCT source ORDER BY source) AS sources FROM paper_sources
+        GROUP BY paper_id
+    ) t
+    WHERE f.paper_id = t.paper_id
+    """,
+    """
+    UPDATE paper_facets_next f SET labs = t.labs
+    FROM (
+        SELECT paper_id, list(DISTINCT lab ORDER BY lab) AS labs FROM (
+            SELECT q.paper_id, lower(coalesce(o.lab, o.feed)) AS lab
+            FROM post_papers q JOIN posts o USING (post_id)
+            UNION ALL SELECT paper_id, lower(organization) FROM hf_daily
+        ) WHERE lab IS NOT NULL GROUP BY paper_id
+    ) t
+    WHERE f.paper_id = t.paper_id
+    """,
+    """
+    UPDATE paper_facets_next f SET upvotes = t.upvotes, code_url = t.repo, stars = t.stars
+    FROM (
+        SELECT paper_id, max(upvotes) AS upvotes, max(github_repo) AS repo, max(github_stars) AS stars
+        FROM hf_daily GROUP BY paper_id
+    ) t
+    WHERE f.paper_id = t.paper_id
+    """,
+    # A Papers with Code or model-index link wins over HF's: the most starred one.
+    """
+    UPDATE paper_facets_next f SET code_url = t.repo, stars = coalesce(t.stars, f.stars)
+    FROM (
+        SELECT paper_id, arg_max(repo_url, coalesce(stars, -1)) AS repo, max(stars) AS stars
+        FROM code_links GROUP BY paper_id
+    ) t
+    WHERE f.paper_id = t.paper_id
+    """,
+    "UPDATE paper_facets_next SET has_code = code_url IS NOT NULL",
+    """
+    UPDATE paper_facets_next f SET reports_compute = true
+    WHERE paper_id IN (SELECT paper_id FROM transparency WHERE item = 'compute' AND present)
+    """,
+    """
+    UPDATE paper_facets_next f SET parameters = t.parameters
+    FROM (
+        SELECT paper_id, max(value) AS parameters FROM compute_facts WHERE kind = 'parameters'
+        GROUP BY paper_id
+    ) t
+    WHERE f.paper_id = t.paper_id
+    """,
+    """
+    UPDATE paper_facets_next f SET training_flop = e.training_flop
+    FROM compute_estimates e WHERE f.paper_id = e.paper_id AND e.training_flop IS NOT NULL
+    """,
+    """
+    UPDATE paper_facets_next f SET transparency_score = x.transparency_score
+    FROM extracted_papers x WHERE f.paper_id = x.paper_id
+    """,
+]
+
 
 # Cheap fingerprints of what each derived structure is made of: rebuild only when one changed.
 _FACETS_INPUTS = """
@@ -136,7 +164,7 @@ def refresh(con: duckdb.DuckDBPyConnection, force: bool = False) -> list[str]:
     facets = _fingerprint(con, _FACETS_INPUTS)
     if force or _state(con, "facets") != facets:
         started = time.monotonic()
-        con.execute(_FACETS)
+        _build_facets(con)
         _set_state(con, "facets", facets)
         rebuilt.append(f"paper catalog ({time.monotonic() - started:.1f} s)")
     text = _fingerprint(con, _TEXT_INPUTS)
@@ -145,9 +173,40 @@ def refresh(con: duckdb.DuckDBPyConnection, force: bool = False) -> list[str]:
         papers = _fingerprint(con, "SELECT count(*) FROM papers")
         log.info("rebuilding the full-text search index over %s papers", papers)
         con.execute("PRAGMA create_fts_index('papers', 'paper_id', 'title', 'abstract', overwrite = 1)")
+        _sort_postings(con)
         _set_state(con, "search", text)
         rebuilt.append(f"search index ({time.monotonic() - started:.1f} s)")
     return rebuilt
+
+
+def _build_facets(con: duckdb.DuckDBPyConnection) -> None:
+    """Build the catalog beside the old one and swap it in: a failure leaves the old one whole."""
+    con.execute("SET preserve_insertion_order = false")  # lets the big steps spill instead of failing
+    try:
+        for step in _FACET_STEPS:
+            con.execute(step)
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute("DROP TABLE IF EXISTS paper_facets")
+            con.execute("ALTER TABLE paper_facets_next RENAME TO paper_facets")
+            con.execute("COMMIT")
+        except duckdb.Error:
+            con.execute("ROLLBACK")
+            raise
+    finally:
+        con.execute("DROP TABLE IF EXISTS paper_facets_next")
+        con.execute("RESET preserve_insertion_order")
+
+
+def _sort_postings(con: duckdb.DuckDBPyConnection) -> None:
+    """Store the index's postings in term order: a search then reads only the blocks of its terms
+    (their min/max) instead of every posting (measured at 1M papers: 0.16 s -> 0.013 s for one term)."""
+    con.execute(
+        f"CREATE OR REPLACE TABLE {FTS_SCHEMA}.terms_by_term AS "
+        f"SELECT * FROM {FTS_SCHEMA}.terms ORDER BY termid, docid"
+    )
+    con.execute(f"DROP TABLE {FTS_SCHEMA}.terms")
+    con.execute(f"ALTER TABLE {FTS_SCHEMA}.terms_by_term RENAME TO terms")
 
 
 def has_search_index(con: duckdb.DuckDBPyConnection) -> bool:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from analysis import paper_filter, watchlists
-from analysis.export import PAPER_COLUMNS, paper_rows, write_rows
+from analysis.export import PAPER_COLUMNS, papers_csv
 from analysis.paper_filter import SORTS, PaperFilter
 from analysis.taxonomy import BY_NAME, LABEL_NAMES
 from leanwatch.errors import InputFormatError
@@ -21,7 +20,7 @@ LIMIT = 500
 _DEFAULTS: dict[str, Any] = {
     "q": "", "since": None, "until": None, "categories": [], "labels": [], "sources": [], "labs": [],
     "has_code": False, "reports_compute": False, "pmin": None, "pmax": None, "upvotes": None,
-    "author": "", "exclude": "", "sort": "date",
+    "author": "", "exclude": "", "sort": "relevance",
 }  # fmt: skip
 
 
@@ -31,13 +30,10 @@ def found(snapshot: tuple[str, float], f: PaperFilter) -> paper_filter.Results:
         return paper_filter.search(reader, f, limit=LIMIT)
 
 
-def csv_of(snapshot: tuple[str, float], f: PaperFilter) -> bytes:
+def csv_of(f: PaperFilter) -> bytes:
     """Every paper the filter keeps (not only the rows shown), as `leanwatch export papers` writes it."""
     with open_reader(settings()) as reader:
-        selected = paper_rows(reader, f)
-    buffer = io.StringIO()
-    write_rows(buffer, PAPER_COLUMNS, selected)
-    return buffer.getvalue().encode("utf-8")
+        return papers_csv(reader, f).encode("utf-8")
 
 
 def from_url() -> None:
@@ -56,7 +52,9 @@ def from_url() -> None:
         "labs": list(f.labs), "has_code": f.has_code, "reports_compute": f.reports_compute,
         "pmin": f.min_params / 1e6 if f.min_params is not None else None,
         "pmax": f.max_params / 1e6 if f.max_params is not None else None,
-        "upvotes": f.min_upvotes, "author": f.author, "exclude": ", ".join(f.exclude), "sort": f.sort,
+        "upvotes": f.min_upvotes, "author": f.author, "exclude": ", ".join(f.exclude),
+        # Best match while searching, newest otherwise, unless the link chose an order.
+        "sort": f.sort if "sort" in st.query_params else "relevance",
     }  # fmt: skip
     st.session_state.update(state)
     st.session_state.paper = st.query_params.get("paper", "")
@@ -232,7 +230,12 @@ for key, value in _DEFAULTS.items():
 sidebar(choices(snapshot))
 search_col, sort_col = st.columns([4, 1])
 search_col.text_input("Search titles and abstracts", key="q", placeholder="e.g. kv cache quantization")
-sort_col.selectbox("Sort by", list(SORTS), key="sort")
+sort_col.selectbox(
+    "Sort by",
+    list(SORTS),
+    key="sort",
+    format_func=lambda name: "best match (newest if no search)" if name == "relevance" else name,
+)
 chosen = current_filter()
 st.query_params.from_dict(
     chosen.to_query() | ({"paper": st.session_state.paper} if st.session_state.get("paper") else {})
@@ -265,7 +268,7 @@ selection = st.dataframe(
 download, save = st.columns([1, 1])
 download.download_button(
     f"Download CSV ({results.total:,} papers)",
-    data=lambda: csv_of(snapshot, chosen),
+    data=lambda: csv_of(chosen),
     file_name=f"leanwatch-papers-{dt.date.today().isoformat()}.csv",
     mime="text/csv",
     on_click="ignore",

@@ -11,7 +11,7 @@ import streamlit as st
 from analysis.taxonomy import EVALUATION_THEMES, TECHNIQUES
 from analysis.trends import TrendRow, trend_rows
 from leanwatch.store import open_reader
-from ui.reading import empty_store_hint, settings, snapshot_key
+from ui.reading import empty_store_hint, rows, settings, snapshot_key
 
 
 @st.cache_data(ttl=300, max_entries=32, show_spinner=False)
@@ -48,7 +48,13 @@ left, middle, right = st.columns(3)
 period = left.radio("Period", ["week", "month"], horizontal=True, key="period")
 measure = middle.radio("Measure", ["share", "papers"], horizontal=True, key="measure")
 years = right.selectbox("Window", ["1 year", "2 years", "everything"], index=0, key="window")
-since = None if years == "everything" else dt.date.today() - dt.timedelta(days=365 * int(years[0]))
+# The window ends at the newest paper in the store, so a store of past years still shows its trends.
+newest_day = rows(snapshot, "SELECT max(day) FROM paper_facets")[0][0] if snapshot[1] else None
+since = (
+    None
+    if years == "everything" or newest_day is None
+    else newest_day - dt.timedelta(days=365 * int(years[0]))
+)
 frame = trend_frame(snapshot, period, since)
 if frame.empty:
     empty_store_hint("tagged papers in this window")
