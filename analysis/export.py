@@ -30,12 +30,15 @@ COMPUTE_COLUMNS = (
 )  # fmt: skip
 _CLAIMS = (
     "SELECT c.paper_id, p.title, c.benchmark, c.metric, c.value, c.unit, c.direction, c.baseline, c.model, "
-    "c.evidence, c.span_start, c.span_end, c.location, c.extractor_version "
-    "FROM claims c JOIN papers p USING (paper_id) ORDER BY c.paper_id, c.span_start"
+    "c.evidence, c.span_start, c.span_end, c.location, c.extractor_version, v.verdict, v.run_id "
+    "FROM claims c JOIN papers p USING (paper_id) "
+    "LEFT JOIN (SELECT claim_id, arg_max(verdict, started_at) AS verdict, "
+    "arg_max(run_id, started_at) AS run_id FROM verification_runs GROUP BY claim_id) v USING (claim_id) "
+    "ORDER BY c.paper_id, c.span_start"
 )
 CLAIM_COLUMNS = (
     "paper_id", "title", "benchmark", "metric", "value", "unit", "direction", "compared_with", "model",
-    "evidence", "start", "end", "location", "extractor_version",
+    "evidence", "start", "end", "location", "extractor_version", "verification", "verification_run",
 )  # fmt: skip
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from leanwatch import __version__
-from leanwatch.errors import LeanwatchError, NotBuiltError, SettingError
+from leanwatch.errors import LeanwatchError, SettingError
 from leanwatch.logs import configure_logging
 from leanwatch.settings import Settings, declared, format_value, load_settings
 
@@ -63,10 +63,6 @@ def _fail(ctx: click.Context, message: str, code: int) -> NoReturn:
     click.echo(f"leanwatch: error: {message}", err=True)
     ctx.exit(code)
     raise AssertionError("ctx.exit raises")
-
-
-def _not_built(what: str, issue: int) -> NoReturn:
-    raise NotBuiltError(f"{what} is not built yet (tracked as issue {issue})")
 
 
 def _parse_set(values: tuple[str, ...]) -> dict[str, str]:
@@ -411,18 +407,162 @@ def ingest_epoch(app: AppContext, from_: tuple[Path, ...], snapshot_date: str | 
     _run_one(app.settings(), "epoch_files" if from_ else "epoch", run)
 
 
-def _add_unbuilt(group: click.Group, name: str, issue: int, help_text: str) -> None:
-    """Register a command the design names but no issue has built yet: it says so and exits 2."""
-    full_name = f"{group.name} {name}" if group is not cli else name
-
-    def _command(**_: object) -> None:
-        _not_built(f"`leanwatch {full_name}`", issue)
-
-    group.command(name, help=f"{help_text} (not built yet: issue {issue})")(_command)
+@cli.group()
+def verify() -> None:
+    """Re-run claimed results on this machine's CPU and GPUs and record which claims hold."""
 
 
-for _name, _issue, _help in (("verify", 10, "Re-run claimed results on local GPUs or a Ray cluster."),):
-    _add_unbuilt(cli, _name, _issue, _help)
+@verify.command("list")
+@click.option("--json", "as_json", is_flag=True, help='A JSON list of {"name", "claim", "needs_gpu"}.')
+@pass_app
+def verify_list(app: AppContext, as_json: bool) -> None:
+    """The recipes: built-in ones and DATA_DIR/recipes/*.toml."""
+    from harness import recipe as rc
+
+    recipes = rc.available(app.settings().data_dir)
+    if as_json:
+        listed = [{"name": r.name, "claim": r.claim_text, "needs_gpu": r.gpus > 0} for r in recipes.values()]
+        click.echo(json.dumps(listed, indent=2))
+        return
+    for r in recipes.values():
+        click.echo(f"{r.name:<30} {'GPU ' if r.gpus else 'CPU '} {r.claim_text}")
+
+
+@verify.command("new")
+@click.option("--claim", "claim_id", required=True, help="A stored claim's id (`leanwatch export claims`).")
+@click.option("--name", help="Recipe name (default: from the claim).")
+@pass_app
+def verify_new(app: AppContext, claim_id: str, name: str | None) -> None:
+    """Write a recipe for a stored claim into DATA_DIR/recipes/, to edit and run."""
+    from harness import newrecipe
+    from leanwatch.store import open_reader
+
+    settings = app.settings()
+    with open_reader(settings) as reader:
+        path = newrecipe.from_claim(reader, claim_id, settings.data_dir / "recipes", name)
+    click.echo(f"verify new: wrote {path}; fill in [run] and run `leanwatch verify run {path.stem}`")
+
+
+def _verify_one(settings: Settings, name: str, python: str | None, gpus: str | None, network: bool) -> Any:
+    from harness import recipe as rc
+    from harness.records import row
+    from harness.runner import run_recipe
+    from leanwatch.store import open_writer
+
+    chosen = rc.find(settings.data_dir, name)
+    gpu_ids = [int(g) for g in gpus.split(",") if g.strip()] if gpus is not None else None
+    click.echo(
+        f"verify: running {chosen.name} ({len(chosen.seeds)} seed(s), limit {chosen.time_limit_s:g} s)",
+        err=True,
+    )
+    run = run_recipe(chosen, settings.data_dir / "runs", python, gpu_ids, True if network else None)
+    with open_writer(settings, f"leanwatch verify run {chosen.name}") as store:
+        store.upsert("verification_runs", [row(run)])
+    return run
+
+
+def _print_run(record: Mapping[str, Any]) -> None:
+    click.echo(f"run {record['run_id']}: {record['recipe']} - {record['verdict']} ({record['status']})")
+    click.echo(f"  claim: {record.get('claim')}")
+    if record.get("message"):
+        click.echo(f"  {record['message']}")
+    for v in record["verdicts"]:
+        measured = "-" if v["measured"] is None else f"{v['measured']:.6g}"
+        spread = f" +- {v['spread']:.3g}" if v.get("spread") else ""
+        click.echo(f"  {v['metric']}: claimed {v['claimed']}, measured {measured}{spread}: {v['verdict']}")
+        if v.get("note"):
+            click.echo(f"    {v['note']}")
+    fp = record["fingerprint"]
+    gpus = ", ".join(g["name"] for g in fp.get("gpus", [])) or "no GPU"
+    click.echo(f"  on {fp.get('cpu')} ({fp.get('cpu_count')} cores, {fp.get('ram_gb')} GB), {gpus}")
+    click.echo(f"  network: {fp.get('network')}; logs in {record['run_dir']}")
+
+
+@verify.command("run")
+@click.argument("names", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="Print each run as JSON (verdicts and fingerprint).")
+@click.option("--python", help="Interpreter that runs Python recipes (default: this one).")
+@click.option(
+    "--gpus", help="GPU indices to use, e.g. 0,1 (CUDA_VISIBLE_DEVICES); default: the first free ones."
+)
+@click.option("--allow-network", is_flag=True, help="Let the recipe reach the network.")
+@pass_app
+def verify_run(
+    app: AppContext,
+    names: tuple[str, ...],
+    as_json: bool,
+    python: str | None,
+    gpus: str | None,
+    allow_network: bool,
+) -> None:
+    """Run recipes (by name or .toml path). Exit 1 when a run errs or times out; "not reproduced"
+    is a result, not an error."""
+    failed = False
+    for name in names:
+        run = _verify_one(app.settings(), name, python, gpus, allow_network)
+        record = run.as_dict()
+        if as_json:
+            click.echo(json.dumps(record, indent=2, default=str))
+        else:
+            _print_run(record)
+        failed |= run.status in ("error", "timeout")
+    if failed:
+        sys.exit(1)
+
+
+@verify.command("show")
+@click.argument("run_id")
+@click.option("--json", "as_json", is_flag=True, help="Print the run as JSON.")
+@pass_app
+def verify_show(app: AppContext, run_id: str, as_json: bool) -> None:
+    """A stored run: its verdicts, fingerprint and where its logs are."""
+    from harness.records import stored_run
+    from leanwatch.store import open_reader
+
+    with open_reader(app.settings()) as reader:
+        record = stored_run(reader, run_id)
+    if record is None:
+        raise click.ClickException(
+            f"no single run matches {run_id!r} (see the Verification page or `verify run`)"
+        )
+    if as_json:
+        click.echo(json.dumps(record, indent=2, default=str))
+    else:
+        _print_run(record)
+
+
+@verify.command("queue")
+@click.argument("names", nargs=-1)
+@click.option(
+    "--run", "run_all", is_flag=True, help="Run every queued recipe, one after another, and empty the queue."
+)
+@pass_app
+def verify_queue(app: AppContext, names: tuple[str, ...], run_all: bool) -> None:
+    """Queue recipes for later (NAMES), list the queue (no arguments), or run it (--run): a scheduled
+    job or another user can fill it and one worker empties it."""
+    from harness import recipe as rc
+    from leanwatch.files import replace_text
+
+    settings = app.settings()
+    path = settings.data_dir / "runs" / "queue.txt"
+    queued = path.read_text(encoding="utf-8").split() if path.exists() else []
+    for name in names:
+        rc.find(settings.data_dir, name)  # refuse an unknown recipe now, not when the queue runs
+        queued.append(name)
+    if names:
+        replace_text(path, "\n".join(queued) + "\n")
+    if not run_all:
+        click.echo("\n".join(queued) if queued else "verify queue: empty")
+        return
+    failed = False
+    while queued:
+        name = queued.pop(0)
+        run = _verify_one(settings, name, None, None, False)
+        _print_run(run.as_dict())
+        failed |= run.status in ("error", "timeout")
+        replace_text(path, "\n".join(queued) + ("\n" if queued else ""))
+    if failed:
+        sys.exit(1)
 
 
 @cli.command()

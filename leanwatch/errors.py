@@ -13,12 +13,6 @@ class SettingError(LeanwatchError):
     exit_code = 2
 
 
-class NotBuiltError(LeanwatchError):
-    """A command or source that exists in the design but is not implemented yet."""
-
-    exit_code = 2
-
-
 class StoreError(LeanwatchError):
     """The store cannot be opened, migrated or written."""
 

@@ -6,7 +6,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from ingest.http import HttpClient
@@ -68,17 +67,10 @@ def test_status_json_counts_what_was_written(settings: Settings) -> None:
     assert report["sources"]["arxiv_rss"]["last_run"]["status"] == "ok"
 
 
-@pytest.mark.parametrize(
-    ("args", "issue"),
-    [
-        (["verify"], 10),
-    ],
-)
-def test_unbuilt_commands_say_so_and_exit_2(settings: Settings, args: list[str], issue: int) -> None:
-    code, _, err = invoke(settings, *args)
-    assert code == 2
-    assert err.strip().startswith("leanwatch: error:")
-    assert f"not built yet (tracked as issue {issue})" in err
+def test_a_missing_recipe_is_one_line(settings: Settings) -> None:
+    code, _, err = invoke(settings, "verify", "run", "no-such-recipe")
+    assert code == 1
+    assert err.strip().startswith("leanwatch: error: no recipe 'no-such-recipe'; known: ")
     assert len(err.strip().splitlines()) == 1
 
 
@@ -89,10 +81,10 @@ def test_bad_setting_is_one_line(settings: Settings) -> None:
 
 
 def test_verbose_adds_the_traceback(settings: Settings) -> None:
-    _, _, quiet = invoke(settings, "verify")
-    _, _, loud = invoke(settings, "--verbose", "verify")
+    _, _, quiet = invoke(settings, "verify", "run", "no-such-recipe")
+    _, _, loud = invoke(settings, "--verbose", "verify", "run", "no-such-recipe")
     assert "Traceback" not in quiet
-    assert "Traceback" in loud and "NotBuiltError" in loud
+    assert "Traceback" in loud and "InputFormatError" in loud
 
 
 def test_busy_writer_is_a_clear_error(settings: Settings) -> None:
