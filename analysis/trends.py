@@ -195,3 +195,42 @@ def week_movers(
     last = week + dt.timedelta(days=6)
     rows = trend_rows(reader, "week", week - dt.timedelta(weeks=baseline), last, watchlist)
     return week, movers(rows, week, baseline)
+
+
+_MEDIAN_PARAMETERS = """
+SELECT date_trunc('{period}', f.day) AS period_start, l.label, median(f.parameters) AS median_parameters,
+       count(*) AS papers
+FROM paper_facets f, unnest(f.labels) AS l(label)
+WHERE f.parameters > 0 AND f.day IS NOT NULL AND f.day BETWEEN ? AND ?
+GROUP BY ALL ORDER BY period_start, l.label
+"""
+_TOP_LABS = """
+SELECT l.label, b.lab, count(*) AS papers
+FROM paper_facets f, unnest(f.labels) AS l(label), unnest(f.labs) AS b(lab)
+WHERE f.day BETWEEN ? AND ?
+GROUP BY l.label, b.lab
+QUALIFY row_number() OVER (PARTITION BY l.label ORDER BY count(*) DESC, b.lab) <= ?
+ORDER BY l.label, papers DESC
+"""
+
+
+def median_parameters(
+    reader: Any, period: str = "month", since: dt.date | None = None, until: dt.date | None = None
+) -> list[tuple[str, dt.date, str, float, int]]:
+    """Per period and label: the median parameter count the label's papers report for their own
+    models, and how many papers reported one (the median is of those only)."""
+    bounds = [since or dt.date(1900, 1, 1), until or dt.date(9999, 12, 31)]
+    rows = reader.query(_MEDIAN_PARAMETERS.format(period=PERIODS[period]), bounds)
+    return [
+        (period_name(_day(start), period), _day(start), label, float(median), int(n))
+        for start, label, median, n in rows
+    ]
+
+
+def top_labs(
+    reader: Any, per_label: int = 5, since: dt.date | None = None, until: dt.date | None = None
+) -> list[tuple[str, str, int]]:
+    """Per label, the labs and organisations with most of its papers (a lab's post citing the paper,
+    or the Hugging Face organisation that submitted it)."""
+    bounds = [since or dt.date(1900, 1, 1), until or dt.date(9999, 12, 31)]
+    return [(label, lab, int(n)) for label, lab, n in reader.query(_TOP_LABS, [*bounds, per_label])]

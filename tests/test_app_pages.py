@@ -179,3 +179,30 @@ def test_a_running_writer_shows_a_banner_and_the_pages_still_read(
             assert not app.error
     app = AppTest.from_file(str(APP), default_timeout=60).run()
     assert not any("An update is running" in w.value for w in app.warning)
+
+
+def test_median_parameters_and_top_labs_per_technique(
+    corpus: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import statistics
+
+    from analysis.trends import median_parameters
+
+    with open_reader(corpus) as reader:
+        medians = median_parameters(reader, "month")
+        assert medians, "the corpus has papers that report parameters"
+        _, start, label, median, papers = medians[0]
+        values = [
+            value
+            for (value,) in reader.query(
+                "SELECT f.parameters FROM paper_facets f WHERE list_contains(f.labels, ?) "
+                "AND f.parameters > 0 AND date_trunc('month', f.day) = ?",
+                [label, start],
+            )
+        ]
+        assert papers == len(values) and median == pytest.approx(statistics.median(values))
+    app = _page(corpus, monkeypatch, "trends")
+    assert "Median parameters per technique, by month" in [h.value for h in app.subheader]
+    verification = _page(corpus, monkeypatch, "verification")
+    recipes = next(d.value for d in verification.dataframe if "recipe" in d.value.columns)
+    assert {"resnet50-params-flops", "int8-dynamic-quantization"} <= set(recipes["recipe"])

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
 from analysis.taxonomy import EVALUATION_THEMES, TECHNIQUES
-from analysis.trends import TrendRow, trend_rows
+from analysis.trends import TrendRow, median_parameters, top_labs, trend_rows
 from leanwatch.store import open_reader
 from ui.reading import empty_store_hint, rows, settings, snapshot_key
 
@@ -24,6 +25,30 @@ def trend_frame(snapshot: tuple[str, float], period: str, since: dt.date | None)
     )
 
 
+@st.cache_data(ttl=300, max_entries=32, show_spinner=False)
+def technique_stats(snapshot: tuple[str, float], since: dt.date | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    with open_reader(settings()) as reader:
+        if reader.empty:
+            return pd.DataFrame(), pd.DataFrame()
+        medians = median_parameters(reader, "month", since)
+        labs = top_labs(reader, 5, since)
+    return (
+        pd.DataFrame(medians, columns=["period", "period_start", "label", "median_parameters", "papers"]),
+        pd.DataFrame(labs, columns=["label", "lab", "papers"]),
+    )
+
+
+def csv_button(frame: pd.DataFrame, name: str) -> None:
+    st.download_button(
+        f"CSV ({len(frame):,} rows)",
+        frame.to_csv(index=False).encode("utf-8"),
+        file_name=f"leanwatch-{name}.csv",
+        mime="text/csv",
+        key=f"csv-{name}",
+        on_click="ignore",
+    )
+
+
 def chart(frame: pd.DataFrame, series: str, keys: list[str], measure: str, name: str) -> None:
     """One line chart (periods x keys) and the tidy rows it was drawn from as a CSV download."""
     rows = frame[(frame.series == series) & frame.key.isin(keys)]
@@ -32,14 +57,7 @@ def chart(frame: pd.DataFrame, series: str, keys: list[str], measure: str, name:
         return
     wide = rows.pivot_table(index="period_start", columns="key", values=measure, fill_value=0)
     st.line_chart(wide, y_label="share of papers" if measure == "share" else "papers")
-    st.download_button(
-        f"CSV of this chart ({len(rows):,} rows)",
-        rows.to_csv(index=False).encode("utf-8"),
-        file_name=f"leanwatch-{name}-{measure}.csv",
-        mime="text/csv",
-        key=f"csv-{name}",
-        on_click="ignore",
-    )
+    csv_button(rows, f"{name}-{measure}")
 
 
 st.title("Trends")
@@ -81,3 +99,35 @@ st.caption(
 )
 items = sorted(frame[frame.series == "transparency"].key.unique())
 chart(frame, "transparency", items, "share", "transparency")
+
+medians, labs = technique_stats(snapshot, since)
+st.subheader("Median parameters per technique, by month")
+st.caption(
+    "Median of the parameter counts papers report for their own models (from `leanwatch extract`), "
+    "among the papers of that technique that report one; log scale."
+)
+shown = medians[medians.label.isin(picked)] if not medians.empty else medians
+if shown.empty:
+    st.caption("No paper of these techniques reports its parameters in this window yet.")
+else:
+    lines = (
+        alt.Chart(shown)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("period_start:T", title="month"),
+            y=alt.Y("median_parameters:Q", scale=alt.Scale(type="log"), title="median parameters"),
+            color=alt.Color("label:N", title=None),
+            tooltip=["label:N", "period:N", alt.Tooltip("median_parameters:Q", format=".3s"), "papers:Q"],
+        )
+    )
+    st.altair_chart(lines, width="stretch")
+    csv_button(shown, "median-parameters")
+st.subheader("Labs and organisations publishing most per technique")
+st.caption(
+    "A paper counts for a lab when one of the lab's posts cites it or its HF organisation submitted it."
+)
+if labs.empty:
+    st.caption("No paper here is linked to a lab yet (lab feeds and Hugging Face Papers link them).")
+else:
+    st.dataframe(labs[labs.label.isin(picked + themes)], hide_index=True)
+    csv_button(labs, "labs-per-technique")

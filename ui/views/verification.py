@@ -9,7 +9,9 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from ui.reading import rows, snapshot_key
+from harness import recipe
+from leanwatch.errors import InputFormatError
+from ui.reading import rows, settings, snapshot_key
 
 _RUNS = (
     "SELECT run_id, recipe, claim_id, verdict, status, started_at, ended_at, measured, fingerprint, run_dir "
@@ -59,6 +61,20 @@ else:
         if chosen.dir and log.is_file():
             with st.expander(name):
                 st.code(log.read_text(encoding="utf-8", errors="replace")[-20_000:], language=None)
+st.subheader("Recipes")
+try:
+    recipes = recipe.available(settings().data_dir)
+except InputFormatError as exc:  # a user's recipe file that does not parse is named, not a traceback
+    st.warning(str(exc))
+    recipes = {}
+st.dataframe(
+    pd.DataFrame(
+        [(r.name, r.claim_text, "GPU" if r.gpus else "CPU", str(r.path)) for r in recipes.values()],
+        columns=["recipe", "claim", "needs", "file"],
+    ),
+    hide_index=True,
+)
+st.caption("Run one with `leanwatch verify run NAME`, or queue it with `leanwatch verify queue NAME`.")
 st.subheader("Claims not yet verified")
 claims = pd.DataFrame(
     rows(snapshot, _CLAIMS), columns=["claim", "paper", "benchmark", "metric", "value", "unit", "evidence"]
