@@ -190,8 +190,11 @@ def run_recipe(
     python: str | None = None,
     gpu_ids: list[int] | None = None,
     allow_network: bool | None = None,
+    gpus_here: int | None = None,
 ) -> Run:
-    """Run every seed of `recipe`, judge its expectations, and return the run (not yet stored)."""
+    """Run every seed of `recipe`, judge its expectations, and return the run (not yet stored).
+
+    `gpus_here` overrides the GPUs counted on this machine (a scheduler such as Ray assigned them)."""
     python = python or sys.executable
     run_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     run_dir = runs_dir / run_id
@@ -205,7 +208,7 @@ def run_recipe(
         "cpu_seconds": None, "file_bytes": MAX_FILE_BYTES, "open_files": MAX_OPEN_FILES, "memory": None,
     }  # fmt: skip
     network = "not run"
-    why_not = missing_requirements(recipe, python, machine["gpu_count"])
+    why_not = missing_requirements(recipe, python, machine["gpu_count"] if gpus_here is None else gpus_here)
     if why_not:
         run.status, run.verdict, run.message = "skipped", "skipped", why_not
         run.verdicts = [Verdict(e.metric, e.claimed, None, None, "skipped", why_not) for e in recipe.expect]

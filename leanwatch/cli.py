@@ -443,11 +443,17 @@ def verify_new(app: AppContext, claim_id: str, name: str | None) -> None:
     click.echo(f"verify new: wrote {path}; fill in [run] and run `leanwatch verify run {path.stem}`")
 
 
+def _store_runs(settings: Settings, runs: list[Any]) -> None:
+    from harness.records import row
+    from leanwatch.store import open_writer
+
+    with open_writer(settings, "leanwatch verify run") as store:
+        store.upsert("verification_runs", [row(run) for run in runs])
+
+
 def _verify_one(settings: Settings, name: str, python: str | None, gpus: str | None, network: bool) -> Any:
     from harness import recipe as rc
-    from harness.records import row
     from harness.runner import run_recipe
-    from leanwatch.store import open_writer
 
     chosen = rc.find(settings.data_dir, name)
     gpu_ids = [int(g) for g in gpus.split(",") if g.strip()] if gpus is not None else None
@@ -456,9 +462,21 @@ def _verify_one(settings: Settings, name: str, python: str | None, gpus: str | N
         err=True,
     )
     run = run_recipe(chosen, settings.data_dir / "runs", python, gpu_ids, True if network else None)
-    with open_writer(settings, f"leanwatch verify run {chosen.name}") as store:
-        store.upsert("verification_runs", [row(run)])
+    _store_runs(settings, [run])
     return run
+
+
+def _verify_on_ray(
+    settings: Settings, names: tuple[str, ...], address: str | None, python: str | None, network: bool
+) -> list[Any]:
+    from harness import recipe as rc
+    from harness.cluster import run_on_ray
+
+    chosen = [rc.find(settings.data_dir, name) for name in names]
+    click.echo(f"verify: submitting {len(chosen)} run(s) to Ray ({address or 'a local instance'})", err=True)
+    runs = run_on_ray(chosen, settings.data_dir / "runs", address, python, True if network else None)
+    _store_runs(settings, runs)
+    return runs
 
 
 def _print_run(record: Mapping[str, Any]) -> None:
@@ -486,6 +504,8 @@ def _print_run(record: Mapping[str, Any]) -> None:
     "--gpus", help="GPU indices to use, e.g. 0,1 (CUDA_VISIBLE_DEVICES); default: the first free ones."
 )
 @click.option("--allow-network", is_flag=True, help="Let the recipe reach the network.")
+@click.option("--executor", type=click.Choice(["local", "ray"]), default="local", show_default=True)
+@click.option("--address", help="Ray cluster address (ray://host:10001, or auto); default: a local instance.")
 @pass_app
 def verify_run(
     app: AppContext,
@@ -494,12 +514,18 @@ def verify_run(
     python: str | None,
     gpus: str | None,
     allow_network: bool,
+    executor: str,
+    address: str | None,
 ) -> None:
-    """Run recipes (by name or .toml path). Exit 1 when a run errs or times out; "not reproduced"
-    is a result, not an error."""
+    """Run recipes (by name or .toml path), here one after another or all at once on a Ray
+    cluster. Exit 1 when a run errs or times out; "not reproduced" is a result, not an error."""
+    settings = app.settings()
+    if executor == "ray":
+        runs = _verify_on_ray(settings, names, address, python, allow_network)
+    else:
+        runs = [_verify_one(settings, name, python, gpus, allow_network) for name in names]
     failed = False
-    for name in names:
-        run = _verify_one(app.settings(), name, python, gpus, allow_network)
+    for run in runs:
         record = run.as_dict()
         if as_json:
             click.echo(json.dumps(record, indent=2, default=str))
