@@ -94,3 +94,18 @@ def test_overview_shows_rising_labels_with_their_test(
     assert moved.to_dict("records") == [
         {"label": "quantization", "direction": "rising", "papers": 45, "expected": 20.0, "p-value": "1.1e-06"}
     ]
+
+
+def test_a_first_update_that_failed_still_tells_the_user_what_to_do(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with open_writer(settings, "test") as store:
+        run = store.start_run("update", "arxiv_rss")
+        store.finish_run(
+            run, "failed", {"errors": 1}, "https://rss.arxiv.org/rss/cs.AI: Name or service not known"
+        )
+    app = _run_app(settings, monkeypatch)
+    assert "leanwatch ingest arxiv --from" in app.info[0].value
+    assert list(app.dataframe[-1].value["message"]) == [
+        "https://rss.arxiv.org/rss/cs.AI: Name or service not known"
+    ]

@@ -42,9 +42,9 @@ st.caption("Research intelligence on efficient AI")
 report = store_status(settings())
 tables = report["tables"]
 
-if sum(tables.values()) == 0:
+if tables["papers"] == 0 and tables["posts"] == 0:
     st.info(
-        "The store is empty: nothing has been ingested yet.\n\n"
+        "No papers yet: nothing has been ingested (a source that failed is listed below with why).\n\n"
         "Load papers from a file (works offline):\n\n"
         "    leanwatch ingest arxiv --from arxiv-metadata-snapshot.jsonl.gz\n\n"
         "or fetch every configured source:\n\n"
