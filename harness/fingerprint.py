@@ -128,3 +128,26 @@ def machine() -> dict[str, Any]:
         "packages_sha256": _packages_sha256(),
         "unavailable": unavailable,
     }
+
+
+def energy_millijoules(gpu_ids: list[int]) -> tuple[float | None, str | None]:
+    """Total energy the GPUs have drawn since the driver loaded (NVML, Volta and newer), summed; with
+    the reason when it cannot be read. A run's energy is the difference of two readings."""
+    if not gpu_ids:
+        return None, "no GPU used"
+    try:
+        import pynvml  # type: ignore[import-not-found]  # nvidia-ml-py, from the harness extra
+    except ImportError:
+        return None, "nvidia-ml-py not installed (pip install 'leanwatch[harness]')"
+    try:
+        pynvml.nvmlInit()
+        try:
+            total = 0.0
+            for index in gpu_ids:
+                handle = pynvml.nvmlDeviceGetHandleByIndex(index)
+                total += float(pynvml.nvmlDeviceGetTotalEnergyConsumption(handle))
+            return total, None
+        finally:
+            pynvml.nvmlShutdown()
+    except Exception as exc:
+        return None, f"NVML: {exc}"

@@ -21,8 +21,10 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -203,6 +205,7 @@ def run_recipe(
     machine = fingerprint.machine()
     gpu_ids = gpu_ids if gpu_ids is not None else [g["index"] for g in machine["gpus"]][: recipe.gpus]
     started = time.monotonic()
+    energy_before, _ = fingerprint.energy_millijoules(gpu_ids if recipe.gpus else [])
     isolate = not (recipe.network if allow_network is None else allow_network)
     limits: dict[str, Any] = {
         "cpu_seconds": None, "file_bytes": MAX_FILE_BYTES, "open_files": MAX_OPEN_FILES, "memory": None,
@@ -268,6 +271,10 @@ def run_recipe(
                 ]
     run.ended_at = dt.datetime.now(dt.UTC)
     wall = time.monotonic() - started
+    energy_after, energy_why = fingerprint.energy_millijoules(gpu_ids if recipe.gpus else [])
+    energy = None
+    if energy_after is not None and energy_before is not None:
+        energy = round((energy_after - energy_before) / 1000, 1)
     run.fingerprint = {
         **machine,
         "recipe": recipe.name,
@@ -279,14 +286,12 @@ def run_recipe(
         "ended_at": run.ended_at.isoformat(timespec="seconds"),
         "wall_seconds": round(wall, 2),
         "gpu_hours": round(wall / 3600 * len(gpu_ids), 6) if recipe.gpus else 0.0,
-        "energy_joules": None,
+        "energy_joules": energy,
         "network": network,
         "limits": limits,
     }
-    run.fingerprint["unavailable"] = {
-        **machine["unavailable"],
-        "energy_joules": "NVML energy counters not read",
-    }
+    if energy is None:
+        run.fingerprint["unavailable"] = {**machine["unavailable"], "energy_joules": energy_why}
     (run_dir / "run.json").write_text(json.dumps(run.as_dict(), indent=2, default=str), encoding="utf-8")
     return run
 
@@ -339,3 +344,50 @@ def _run_seed(
         _read_metrics(recipe, stdout_path.read_text(encoding="utf-8", errors="replace"), seed_dir)
     )
     return "finished"
+
+
+class GpuPool:
+    """The GPUs concurrent runs share out: a run waits until the GPUs it needs are free, then holds
+    them alone until it ends."""
+
+    def __init__(self, ids: list[int]) -> None:
+        self._free = list(ids)
+        self._total = len(ids)
+        self._ready = threading.Condition()
+
+    def take(self, count: int) -> list[int]:
+        if count > self._total:
+            return []  # more than there are: the runner says so and skips
+        with self._ready:
+            self._ready.wait_for(lambda: len(self._free) >= count)
+            taken, self._free = self._free[:count], self._free[count:]
+            return taken
+
+    def give_back(self, ids: list[int]) -> None:
+        with self._ready:
+            self._free.extend(ids)
+            self._ready.notify_all()
+
+
+def run_many(
+    recipes: list[Recipe],
+    runs_dir: Path,
+    parallel: int = 1,
+    gpu_ids: list[int] | None = None,
+    python: str | None = None,
+    allow_network: bool | None = None,
+) -> list[Run]:
+    """Several recipes on this machine, `parallel` at a time, each on GPUs of its own."""
+    pool = GpuPool(gpu_ids if gpu_ids is not None else [g["index"] for g in fingerprint.gpus()[0]])
+
+    def one(recipe: Recipe) -> Run:
+        taken = pool.take(recipe.gpus) if recipe.gpus else []
+        try:
+            return run_recipe(
+                recipe, runs_dir, python, taken, allow_network, gpus_here=len(taken) if taken else None
+            )
+        finally:
+            pool.give_back(taken)
+
+    with ThreadPoolExecutor(max_workers=max(1, parallel)) as workers:
+        return list(workers.map(one, recipes))

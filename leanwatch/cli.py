@@ -466,6 +466,25 @@ def _verify_one(settings: Settings, name: str, python: str | None, gpus: str | N
     return run
 
 
+def _verify_parallel(
+    settings: Settings,
+    names: tuple[str, ...],
+    parallel: int,
+    python: str | None,
+    gpus: str | None,
+    network: bool,
+) -> list[Any]:
+    from harness import recipe as rc
+    from harness.runner import run_many
+
+    chosen = [rc.find(settings.data_dir, name) for name in names]
+    gpu_ids = [int(g) for g in gpus.split(",") if g.strip()] if gpus is not None else None
+    click.echo(f"verify: running {len(chosen)} recipe(s), {parallel} at a time", err=True)
+    runs = run_many(chosen, settings.data_dir / "runs", parallel, gpu_ids, python, True if network else None)
+    _store_runs(settings, runs)
+    return runs
+
+
 def _verify_on_ray(
     settings: Settings, names: tuple[str, ...], address: str | None, python: str | None, network: bool
 ) -> list[Any]:
@@ -505,6 +524,12 @@ def _print_run(record: Mapping[str, Any]) -> None:
 )
 @click.option("--allow-network", is_flag=True, help="Let the recipe reach the network.")
 @click.option("--executor", type=click.Choice(["local", "ray"]), default="local", show_default=True)
+@click.option(
+    "--parallel",
+    type=click.IntRange(min=1),
+    default=1,
+    help="Local runs at a time (each on GPUs of its own).",
+)
 @click.option("--address", help="Ray cluster address (ray://host:10001, or auto); default: a local instance.")
 @pass_app
 def verify_run(
@@ -515,6 +540,7 @@ def verify_run(
     gpus: str | None,
     allow_network: bool,
     executor: str,
+    parallel: int,
     address: str | None,
 ) -> None:
     """Run recipes (by name or .toml path), here one after another or all at once on a Ray
@@ -522,6 +548,8 @@ def verify_run(
     settings = app.settings()
     if executor == "ray":
         runs = _verify_on_ray(settings, names, address, python, allow_network)
+    elif parallel > 1:
+        runs = _verify_parallel(settings, names, parallel, python, gpus, allow_network)
     else:
         runs = [_verify_one(settings, name, python, gpus, allow_network) for name in names]
     failed = False

@@ -228,3 +228,27 @@ def test_cli_list_run_show_new_and_queue(settings: Settings, tmp_path: Path) -> 
     with open_reader(settings) as reader:
         verdicts = reader.query("SELECT recipe, verdict, claim_id FROM verification_runs ORDER BY started_at")
     assert verdicts == [("job", "not_reproduced", None), ("resnet-top1", "error", "c1")]
+
+
+def test_local_runs_in_parallel_each_on_gpus_of_its_own(tmp_path: Path) -> None:
+    from harness.runner import run_many
+
+    script = """
+    import os, time
+    started = time.time()
+    time.sleep(1.5)
+    print("LEANWATCH_METRIC gpu=" + os.environ["CUDA_VISIBLE_DEVICES"])
+    print(f"LEANWATCH_METRIC started={started}")
+    print(f"LEANWATCH_METRIC ended={time.time()}")
+    """
+    recipes = []
+    for name in ("first", "second"):
+        folder = tmp_path / name
+        folder.mkdir()
+        made = _recipe(folder, script, '[[expect]]\nmetric = "gpu"\nrange = [0, 1]\n')
+        recipes.append(rc.Recipe(**{**made.__dict__, "name": name, "gpus": 1}))
+    first, second = run_many(recipes, tmp_path / "runs", parallel=2, gpu_ids=[0, 1])
+    assert first.status == second.status == "finished", (first.message, second.message)
+    a, b = first.per_seed[0], second.per_seed[0]
+    assert {a["gpu"], b["gpu"]} == {0.0, 1.0}  # never the same GPU for two concurrent runs
+    assert a["started"] < b["ended"] and b["started"] < a["ended"]  # they overlapped
