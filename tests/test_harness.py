@@ -252,3 +252,31 @@ def test_local_runs_in_parallel_each_on_gpus_of_its_own(tmp_path: Path) -> None:
     a, b = first.per_seed[0], second.per_seed[0]
     assert {a["gpu"], b["gpu"]} == {0.0, 1.0}  # never the same GPU for two concurrent runs
     assert a["started"] < b["ended"] and b["started"] < a["ended"]  # they overlapped
+
+
+def test_the_verification_page_shows_a_run_with_its_verdicts_and_logs(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from harness.records import row
+
+    recipe = _recipe(
+        tmp_path,
+        'print("LEANWATCH_METRIC params_m=11.69")',
+        '[[expect]]\nmetric = "params_m"\nclaimed = 25.56\n',
+    )
+    run = run_recipe(recipe, settings.data_dir / "runs")
+    with open_writer(settings, "test") as store:
+        store.upsert("verification_runs", [row(run)])
+    monkeypatch.setenv("LEANWATCH_DATA_DIR", str(settings.data_dir))
+    app = AppTest.from_file(
+        str(Path(__file__).parent.parent / "ui" / "views" / "verification.py"), default_timeout=60
+    )
+    app.run()
+    assert not app.exception, app.exception
+    verdicts = next(d.value for d in app.dataframe if "claimed" in d.value.columns)
+    assert verdicts[["metric", "claimed", "measured", "verdict"]].values.tolist() == [
+        ["params_m", 25.56, 11.69, "not_reproduced"]
+    ]
+    assert any("LEANWATCH_METRIC params_m=11.69" in c.value for c in app.code)  # stdout.log shown

@@ -11,7 +11,7 @@ import streamlit as st
 
 from harness import recipe
 from leanwatch.errors import InputFormatError
-from ui.reading import rows, settings, snapshot_key
+from ui.reading import plain, rows, settings, snapshot_key
 
 _RUNS = (
     "SELECT run_id, recipe, claim_id, verdict, status, started_at, ended_at, measured, fingerprint, run_dir "
@@ -49,13 +49,22 @@ else:
     st.dataframe(runs.drop(columns=["measured", "fingerprint", "dir"]), hide_index=True)
     run = st.selectbox("Run", runs.run.tolist(), key="run")
     chosen = runs[runs.run == run].iloc[0]
-    measured, fingerprint = st.columns(2)
-    with measured:
-        st.markdown("**Verdicts**")
-        st.json(json.loads(chosen.measured or "{}"), expanded=True)
-    with fingerprint:
-        st.markdown("**Fingerprint**")
-        st.json(json.loads(chosen.fingerprint or "{}"), expanded=False)
+    measured = json.loads(chosen.measured or "{}")
+    st.markdown(f"**Claim:** {plain(measured.get('claim'))}")
+    if measured.get("message"):
+        st.caption(plain(measured["message"]))
+    st.dataframe(
+        pd.DataFrame(
+            measured.get("verdicts", []),
+            columns=["metric", "claimed", "measured", "spread", "verdict", "note"],
+        ),
+        hide_index=True,
+    )
+    if measured.get("per_seed"):
+        st.caption("Every metric each seed reported")
+        st.dataframe(pd.DataFrame(measured["per_seed"]), hide_index=False)
+    with st.expander("Fingerprint"):
+        st.json(json.loads(chosen.fingerprint or "{}"), expanded=True)
     for name in ("stdout.log", "stderr.log"):
         log = Path(chosen.dir or "") / name
         if chosen.dir and log.is_file():
