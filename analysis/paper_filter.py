@@ -296,6 +296,14 @@ def search(reader: Any, f: PaperFilter, limit: int | None = 500) -> Results:
     indexed = bool(f.text or f.exclude) and reader.has_search_index()
     if (f.text or f.exclude) and not indexed:
         notes.append("No full-text index here: words are matched as substrings, newest first.")
+    if indexed:
+        covered = int(reader.query("SELECT num_docs FROM fts_main_papers.stats")[0][0])
+        stored = int(reader.query("SELECT count(*) FROM paper_facets")[0][0])
+        if covered != stored:
+            notes.append(
+                f"The search index covers {covered:,} of {stored:,} papers (a file load deferred it): "
+                "`leanwatch index` brings it up to date."
+            )
     plan = _plan(f, indexed)
     if limit is None:
         rows = [_row(row) for row in reader.query(*plan.everything())]

@@ -243,14 +243,16 @@ def _write_feeds(settings: Settings) -> None:
     click.echo(f"feeds: {written} label feeds written to {folder}")
 
 
-def _run_sources(settings: Settings, command: str, sources: list[Source]) -> list[str]:
+def _run_sources(
+    settings: Settings, command: str, sources: list[Source], search_index: bool = True
+) -> list[str]:
     """Run each source under the writer lock, print its one-line outcome; return those that failed."""
     from ingest.http import HttpClient
     from ingest.run import run_source
     from leanwatch.store import open_writer
 
     failed = []
-    with open_writer(settings, command) as store, HttpClient(settings) as client:
+    with open_writer(settings, command, search_index) as store, HttpClient(settings) as client:
         for source in sources:
             outcome = run_source(store, settings, client, source, command)
             click.echo(outcome.line, err=outcome.status == "failed")
@@ -265,10 +267,19 @@ def _from_files(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., 
 
 
 def _run_one(settings: Settings, name: str, run: SourceUpdate) -> None:
-    """`leanwatch ingest ...`: one source run, recorded under `name`; exit 1 if it failed."""
+    """`leanwatch ingest ...`: one source run, recorded under `name`; exit 1 if it failed.
+
+    Loading files can add a million papers at once: the search index (two minutes at that size) is
+    then left to `leanwatch index` or the next update, and the command says so."""
     from ingest.run import Source
 
-    if _run_sources(settings, f"leanwatch ingest ({name})", [Source(name, name, 0, run)]):
+    bulk = name.endswith("_files")
+    failed = _run_sources(settings, f"leanwatch ingest ({name})", [Source(name, name, 0, run)], not bulk)
+    if bulk:
+        click.echo(
+            "search index: not rebuilt for a file load; run `leanwatch index` (or the next update)", err=True
+        )
+    if failed:
         sys.exit(1)
 
 

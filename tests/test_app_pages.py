@@ -206,3 +206,37 @@ def test_median_parameters_and_top_labs_per_technique(
     verification = _page(corpus, monkeypatch, "verification")
     recipes = next(d.value for d in verification.dataframe if "recipe" in d.value.columns)
     assert {"resnet50-params-flops", "int8-dynamic-quantization"} <= set(recipes["recipe"])
+
+
+def test_a_file_load_defers_the_search_index_and_search_says_so(
+    settings: Settings, shared_data: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from leanwatch.cli import cli
+
+    base = ["--data-dir", str(settings.data_dir)]
+    samples = shared_data / "hf_papers" / "samples"
+    loaded = CliRunner().invoke(
+        cli, [*base, "ingest", "hf-papers", "--from", str(samples / "daily_papers_2025-03-03.json")]
+    )
+    assert loaded.exit_code == 0 and "run `leanwatch index`" in loaded.output
+    with open_reader(settings) as reader:
+        found = paper_filter.search(reader, PaperFilter(text="model"))
+        assert not found.ranked and found.rows  # no index yet: substring matching, and it says so
+        assert "No full-text index here" in found.notes[0]
+    assert CliRunner().invoke(cli, [*base, "index"]).exit_code == 0
+    more = CliRunner().invoke(
+        cli, [*base, "ingest", "hf-papers", "--from", str(samples / "daily_papers_2026-08-21.json")]
+    )
+    assert more.exit_code == 0, more.output
+    with open_reader(settings) as reader:
+        stale = paper_filter.search(reader, PaperFilter(text="model"))
+        covered, stored = reader.query(
+            "SELECT (SELECT num_docs FROM fts_main_papers.stats), count(*) FROM papers"
+        )[0]
+    assert stale.ranked and covered < stored
+    assert stale.notes == [
+        f"The search index covers {covered:,} of {stored:,} papers (a file load deferred it): "
+        "`leanwatch index` brings it up to date."
+    ]

@@ -157,9 +157,9 @@ def _fingerprint(con: duckdb.DuckDBPyConnection, sql: str) -> str:
     return str(row[0]) if row else ""
 
 
-def refresh(con: duckdb.DuckDBPyConnection, force: bool = False) -> list[str]:
-    """Rebuild the facets table and the search index where their inputs changed; return what was
-    rebuilt (for the log and the CLI)."""
+def refresh(con: duckdb.DuckDBPyConnection, force: bool = False, search: bool = True) -> list[str]:
+    """Rebuild the facets table, and the search index when `search`, where their inputs changed;
+    return what was rebuilt (for the log and the CLI)."""
     rebuilt = []
     facets = _fingerprint(con, _FACETS_INPUTS)
     if force or _state(con, "facets") != facets:
@@ -167,6 +167,8 @@ def refresh(con: duckdb.DuckDBPyConnection, force: bool = False) -> list[str]:
         _build_facets(con)
         _set_state(con, "facets", facets)
         rebuilt.append(f"paper catalog ({time.monotonic() - started:.1f} s)")
+    if not search:
+        return rebuilt
     text = _fingerprint(con, _TEXT_INPUTS)
     if (force or _state(con, "search") != text) and load_fts(con):
         started = time.monotonic()

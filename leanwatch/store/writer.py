@@ -281,8 +281,11 @@ def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
 
 
 @contextmanager
-def open_writer(settings: Settings, command: str) -> Iterator[Store]:
-    """Hold the writer lock and a read-write connection; publish a read snapshot at the end."""
+def open_writer(settings: Settings, command: str, search_index: bool = True) -> Iterator[Store]:
+    """Hold the writer lock and a read-write connection; publish a read snapshot at the end.
+
+    Before publishing, the app's paper catalog is refreshed, and its search index too unless
+    `search_index` is False (bulk loads leave that to `leanwatch index` or the next update)."""
     db = settings.db
     with WriterLock(lock_path(db), command) as lock:
         lock.acquire(settings.writer_wait_seconds)
@@ -296,17 +299,17 @@ def open_writer(settings: Settings, command: str) -> Iterator[Store]:
                 )
             yield store
         finally:
-            _refresh_catalog(con)
+            _refresh_catalog(con, search_index)
             con.execute("CHECKPOINT")
             con.close()
             publish_snapshot(db)
 
 
-def _refresh_catalog(con: duckdb.DuckDBPyConnection) -> None:
+def _refresh_catalog(con: duckdb.DuckDBPyConnection, search_index: bool) -> None:
     """Keep the app's paper catalog and search index in step with what this command wrote; a failure
     here keeps the previous ones and loses nothing stored."""
     try:
-        for what in catalog.refresh(con):
+        for what in catalog.refresh(con, search=search_index):
             log.info("rebuilt the %s", what)
     except duckdb.Error as exc:
         log.error("could not rebuild the paper catalog or search index (the app keeps the last one): %s", exc)
