@@ -240,3 +240,21 @@ def test_a_file_load_defers_the_search_index_and_search_says_so(
         f"The search index covers {covered:,} of {stored:,} papers (a file load deferred it): "
         "`leanwatch index` brings it up to date."
     ]
+
+
+@pytest.mark.parametrize("name", ["papers", "trends", "compute"])
+def test_a_store_from_before_the_catalog_says_to_run_index(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    import duckdb
+
+    from leanwatch.store import open_writer, snapshot_path
+
+    with open_writer(settings, "test") as store:
+        store.upsert(
+            "papers", [{"paper_id": "arxiv:2501.00001", "title": "A paper", "announced": dt.date(2025, 1, 6)}]
+        )
+    with duckdb.connect(str(snapshot_path(settings.db))) as con:  # as an older leanwatch published it
+        con.execute("DROP TABLE paper_facets")
+    app = _page(settings, monkeypatch, name)
+    assert any("leanwatch index" in info.value for info in app.info)

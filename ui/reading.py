@@ -61,3 +61,14 @@ def empty_store_hint(what: str = "papers") -> None:
         "    leanwatch update\n\n"
         f"The app reads `{settings().db}`."
     )
+
+
+def require_catalog(snapshot: tuple[str, float]) -> None:
+    """Stop the page with what to run when the snapshot predates the paper catalog (an upgrade)."""
+    found = rows(snapshot, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'paper_facets'")
+    if not found[0][0]:
+        st.info(
+            "This store was written by an older leanwatch and has no paper catalog yet. Build it with\n\n"
+            "    leanwatch index\n\n(or let the next `leanwatch update` do it), then reload."
+        )
+        st.stop()

@@ -10,7 +10,7 @@ from analysis.extraction import describe
 from leanwatch.errors import InputFormatError
 from leanwatch.store import open_reader
 from leanwatch.store.schema import PAPER_DATE
-from ui.reading import rows, settings, snapshot_key
+from ui.reading import require_catalog, rows, settings, snapshot_key
 
 _OVER_TIME = f"""
 SELECT {PAPER_DATE} AS day, e.training_flop AS value, 'leanwatch (' || e.method || ')' AS source, p.title
@@ -89,6 +89,8 @@ def log_scatter(frame: pd.DataFrame, measure: str) -> None:
 
 st.title("Compute")
 snapshot = snapshot_key()
+if snapshot[1]:
+    require_catalog(snapshot)
 over_time = pd.DataFrame(rows(snapshot, _OVER_TIME), columns=["day", "value", "source", "title"])
 params = pd.DataFrame(rows(snapshot, _PARAMS_OVER_TIME), columns=["day", "value", "source", "title"])
 if over_time.empty and params.empty:

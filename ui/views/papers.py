@@ -14,7 +14,7 @@ from analysis.paper_filter import SORTS, PaperFilter
 from analysis.taxonomy import BY_NAME, LABEL_NAMES
 from leanwatch.errors import InputFormatError
 from leanwatch.store import open_reader
-from ui.reading import empty_store_hint, plain, rows, settings, snapshot_key
+from ui.reading import empty_store_hint, plain, require_catalog, rows, settings, snapshot_key
 
 LIMIT = 500
 _DEFAULTS: dict[str, Any] = {
@@ -224,6 +224,7 @@ snapshot = snapshot_key()
 if snapshot[1] == 0.0 or not rows(snapshot, "SELECT count(*) FROM papers")[0][0]:
     empty_store_hint()
     st.stop()
+require_catalog(snapshot)
 from_url()
 for key, value in _DEFAULTS.items():
     st.session_state.setdefault(key, value)

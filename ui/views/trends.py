@@ -12,7 +12,7 @@ import streamlit as st
 from analysis.taxonomy import EVALUATION_THEMES, TECHNIQUES
 from analysis.trends import TrendRow, median_parameters, top_labs, trend_rows
 from leanwatch.store import open_reader
-from ui.reading import empty_store_hint, rows, settings, snapshot_key
+from ui.reading import empty_store_hint, require_catalog, rows, settings, snapshot_key
 
 
 @st.cache_data(ttl=300, max_entries=32, show_spinner=False)
@@ -66,6 +66,8 @@ left, middle, right = st.columns(3)
 period = left.radio("Period", ["week", "month"], horizontal=True, key="period")
 measure = middle.radio("Measure", ["share", "papers"], horizontal=True, key="measure")
 years = right.selectbox("Window", ["1 year", "2 years", "everything"], index=0, key="window")
+if snapshot[1]:
+    require_catalog(snapshot)
 # The window ends at the newest paper in the store, so a store of past years still shows its trends.
 newest_day = rows(snapshot, "SELECT max(day) FROM paper_facets")[0][0] if snapshot[1] else None
 since = (
