@@ -34,6 +34,7 @@ metrics to read and what each metric must be for the claim to hold.
 from __future__ import annotations
 
 import hashlib
+import logging
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +42,7 @@ from typing import Any
 
 from leanwatch.errors import InputFormatError
 
+log = logging.getLogger(__name__)
 BUILT_IN = Path(__file__).resolve().parent / "recipes"
 DIRECTIONS = ("equal", "at_least", "at_most")
 
@@ -198,12 +200,21 @@ def recipe_dirs(data_dir: Path) -> list[Path]:
     return [BUILT_IN, data_dir / "recipes"]
 
 
-def available(data_dir: Path) -> dict[str, Recipe]:
-    """Every recipe by name; a user's recipe of the same name replaces the built-in one."""
+def available(data_dir: Path, problems: list[str] | None = None) -> dict[str, Recipe]:
+    """Every recipe by name; a user's recipe of the same name replaces the built-in one. A file that
+    does not load is left out and said (in `problems` when given, else in the log): one broken
+    recipe must not hide the others."""
     found: dict[str, Recipe] = {}
     for folder in recipe_dirs(data_dir):
         for path in sorted(folder.glob("*.toml")) if folder.is_dir() else []:
-            recipe = load(path)
+            try:
+                recipe = load(path)
+            except InputFormatError as exc:
+                if problems is None:
+                    log.warning("%s", exc)
+                else:
+                    problems.append(str(exc))
+                continue
             found[recipe.name] = recipe
     return found
 

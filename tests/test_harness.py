@@ -280,3 +280,15 @@ def test_the_verification_page_shows_a_run_with_its_verdicts_and_logs(
         ["params_m", 25.56, 11.69, "not_reproduced"]
     ]
     assert any("LEANWATCH_METRIC params_m=11.69" in c.value for c in app.code)  # stdout.log shown
+
+
+def test_a_broken_user_recipe_is_named_and_does_not_hide_the_others(settings: Settings) -> None:
+    folder = settings.data_dir / "recipes"
+    folder.mkdir(parents=True)
+    (folder / "broken.toml").write_text("name = [unclosed\n")
+    problems: list[str] = []
+    recipes = rc.available(settings.data_dir, problems)
+    assert "resnet50-params-flops" in recipes
+    assert len(problems) == 1 and "broken.toml: not valid TOML" in problems[0]
+    listed = CliRunner().invoke(cli, ["--data-dir", str(settings.data_dir), "verify", "list", "--json"])
+    assert listed.exit_code == 0 and "resnet50-params-flops" in listed.output

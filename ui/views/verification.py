@@ -10,7 +10,6 @@ import pandas as pd
 import streamlit as st
 
 from harness import recipe
-from leanwatch.errors import InputFormatError
 from ui.reading import plain, rows, settings, snapshot_key
 
 _RUNS = (
@@ -71,11 +70,10 @@ else:
             with st.expander(name):
                 st.code(log.read_text(encoding="utf-8", errors="replace")[-20_000:], language=None)
 st.subheader("Recipes")
-try:
-    recipes = recipe.available(settings().data_dir)
-except InputFormatError as exc:  # a user's recipe file that does not parse is named, not a traceback
-    st.warning(str(exc))
-    recipes = {}
+problems: list[str] = []
+recipes = recipe.available(settings().data_dir, problems)
+for problem in problems:  # a user's recipe file that does not load is named, not a traceback
+    st.warning(problem)
 st.dataframe(
     pd.DataFrame(
         [(r.name, r.claim_text, "GPU" if r.gpus else "CPU", str(r.path)) for r in recipes.values()],
