@@ -258,3 +258,15 @@ def test_a_store_from_before_the_catalog_says_to_run_index(
         con.execute("DROP TABLE paper_facets")
     app = _page(settings, monkeypatch, name)
     assert any("leanwatch index" in info.value for info in app.info)
+
+
+def test_links_from_sources_are_only_ever_http(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    from leanwatch.store import open_writer
+
+    with open_writer(settings, "test") as store:
+        store.upsert("papers", [{"paper_id": "arxiv:2501.00001", "arxiv_id": "2501.00001", "title": "A paper",
+                                 "announced": dt.date(2025, 1, 6)}])  # fmt: skip
+        store.upsert("code_links", [{"paper_id": "arxiv:2501.00001", "repo_url": "javascript:alert(1)"}])
+    app = _page(settings, monkeypatch, "papers", paper="arxiv:2501.00001")
+    assert _table(app)["code"].tolist() == [None]
+    assert [b.proto.label for b in app.get("link_button")] == ["arXiv"]  # no "Code" button for it

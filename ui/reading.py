@@ -39,6 +39,11 @@ def rows(snapshot: tuple[str, float], sql: str, params: Sequence[Any] = ()) -> l
         return reader.query(sql, list(params))
 
 
+def web_link(url: str | None) -> str | None:
+    """A link from a feed or a source, kept only when it is http(s): never a javascript: or data: URL."""
+    return url if isinstance(url, str) and url.lower().startswith(("https://", "http://")) else None
+
+
 def plain(text: str | None) -> str:
     """Text from papers and feeds made inert for st.markdown: no markup, no LaTeX from a `$`."""
     return _MARKDOWN.sub(r"\\\1", text or "")

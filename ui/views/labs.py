@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui.reading import rows, snapshot_key
+from ui.reading import rows, snapshot_key, web_link
 
 _WEEKLY = (
     "SELECT date_trunc('month', published) AS month, coalesce(lab, feed) AS lab, count(*) FROM posts "
@@ -37,6 +37,7 @@ posts = pd.DataFrame(
     rows(snapshot, _POSTS, (chosen, chosen)), columns=["lab", "title", "date", "url", "papers"]
 )
 posts["papers"] = posts["papers"].fillna("")
+posts["url"] = posts["url"].map(web_link)
 st.caption(f"{len(posts):,} posts, newest first (at most 500); papers: the arXiv papers a post links.")
 st.dataframe(
     posts,

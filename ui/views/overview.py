@@ -13,7 +13,7 @@ from analysis.taxonomy import TECHNIQUES
 from analysis.trends import latest_week, trend_rows
 from leanwatch.status import store_status
 from leanwatch.store import open_reader
-from ui.reading import plain, rows, settings, snapshot_key
+from ui.reading import plain, rows, settings, snapshot_key, web_link
 
 _LATEST_POSTS = (
     "SELECT coalesce(lab, feed) AS lab, title, CAST(published AS DATE) AS day, url FROM posts "
@@ -101,8 +101,10 @@ else:
     latest_posts = rows(snapshot, _LATEST_POSTS)
     if latest_posts:
         st.subheader("Latest lab posts")
+        posts_frame = pd.DataFrame(latest_posts, columns=["lab", "title", "date", "url"])
+        posts_frame["url"] = posts_frame["url"].map(web_link)
         st.dataframe(
-            pd.DataFrame(latest_posts, columns=["lab", "title", "date", "url"]),
+            posts_frame,
             hide_index=True,
             column_config={"url": st.column_config.LinkColumn("link", display_text="open")},
         )

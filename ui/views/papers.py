@@ -14,7 +14,7 @@ from analysis.paper_filter import SORTS, PaperFilter
 from analysis.taxonomy import BY_NAME, LABEL_NAMES
 from leanwatch.errors import InputFormatError
 from leanwatch.store import open_reader
-from ui.reading import empty_store_hint, plain, require_catalog, rows, settings, snapshot_key
+from ui.reading import empty_store_hint, plain, require_catalog, rows, settings, snapshot_key, web_link
 
 LIMIT = 500
 _DEFAULTS: dict[str, Any] = {
@@ -127,6 +127,7 @@ def table(results: paper_filter.Results) -> pd.DataFrame:
         lambda names: "; ".join(names[:3]) + ("; ..." if len(names) > 3 else "")
     )
     frame["parameters"] = pd.to_numeric(frame["parameters"]) / 1e6
+    frame["code"] = frame["code"].map(web_link)
     return frame[
         ["title", "date", "labels", "primary_category", "upvotes", "stars", "parameters",
          "transparency_score", "score", "url", "code", "hf_url", "authors", "paper_id"]
@@ -157,8 +158,16 @@ def detail(snapshot: tuple[str, float], paper_id: str) -> None:
     title, abstract, authors, day, categories, arxiv_id, comment = paper[0]
     st.subheader(plain(title))
     st.caption(plain(f"{paper_id} · {day} · {', '.join(categories or [])} · {'; '.join(authors or [])}"))
+    links = rows(snapshot, "SELECT code_url, upvotes FROM paper_facets WHERE paper_id = ?", (paper_id,))
+    code_url, upvotes = links[0] if links else (None, None)
+    code_url = web_link(code_url)
+    buttons = st.columns(6)
     if arxiv_id:
-        st.link_button("arXiv", f"https://arxiv.org/abs/{arxiv_id}")
+        buttons[0].link_button("arXiv", f"https://arxiv.org/abs/{arxiv_id}")
+    if code_url:
+        buttons[1].link_button("Code", code_url)
+    if arxiv_id and upvotes is not None:
+        buttons[2].link_button(f"HF ({upvotes} upvotes)", f"https://huggingface.co/papers/{arxiv_id}")
     st.markdown(plain(abstract) or "_No abstract stored._")
     if comment:
         st.caption(plain(comment))
@@ -175,7 +184,7 @@ def detail(snapshot: tuple[str, float], paper_id: str) -> None:
         ),
         "Training-compute estimate": (
             "SELECT method, training_flop, flop_low, flop_high, inputs, epoch_flop, epoch_ratio, chip_hours, "
-            "cost_usd, price_source FROM compute_estimates WHERE paper_id = ?",
+            "cost_usd, price_source FROM compute_estimates WHERE paper_id = ? AND method <> 'none'",
             [
                 "method",
                 "FLOP",
@@ -210,8 +219,11 @@ def detail(snapshot: tuple[str, float], paper_id: str) -> None:
         found_rows = rows(snapshot, sql, (paper_id,))
         st.markdown(f"**{heading}**")
         if found_rows:
+            table_rows = pd.DataFrame(found_rows, columns=columns)
+            if "url" in table_rows:
+                table_rows["url"] = table_rows["url"].map(web_link)
             st.dataframe(
-                pd.DataFrame(found_rows, columns=columns),
+                table_rows,
                 hide_index=True,
                 column_config={"url": st.column_config.LinkColumn()},
             )
