@@ -292,3 +292,20 @@ def test_a_broken_user_recipe_is_named_and_does_not_hide_the_others(settings: Se
     assert len(problems) == 1 and "broken.toml: not valid TOML" in problems[0]
     listed = CliRunner().invoke(cli, ["--data-dir", str(settings.data_dir), "verify", "list", "--json"])
     assert listed.exit_code == 0 and "resnet50-params-flops" in listed.output
+
+
+def test_datasheet_figures_match_device_names_by_whole_words() -> None:
+    _needs_torch()
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("gpu_bench", rc.BUILT_IN / "gpu_bench.py")
+    assert spec and spec.loader
+    gpu_bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gpu_bench)
+    assert gpu_bench.datasheet("NVIDIA H100 80GB HBM3") == 989.5
+    assert gpu_bench.datasheet("NVIDIA H100 PCIe") == 756.5
+    assert gpu_bench.datasheet("NVIDIA H100 NVL") == 835.5
+    assert gpu_bench.datasheet("NVIDIA H200") == 989.5
+    assert gpu_bench.datasheet("NVIDIA A100-SXM4-80GB") == 312.0
+    assert gpu_bench.datasheet("NVIDIA L40S") == 362.05 and gpu_bench.datasheet("NVIDIA L40") == 181.05
+    assert gpu_bench.datasheet("NVIDIA A10G") is None  # not an A10: no guessed figure

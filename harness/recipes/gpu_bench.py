@@ -12,19 +12,22 @@ speedup. Exits 3 with a message when no CUDA GPU is visible or the GPU is not in
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 
 import torch
 
-# Dense (non-sparse) tensor-core peak, TFLOP/s, BF16 = FP16, from NVIDIA's product datasheets.
+# Dense (non-sparse) tensor-core peak, TFLOP/s, BF16 = FP16, from NVIDIA's product datasheets (their
+# "with sparsity" figures halved where the sheet gives only those).
 DATASHEET_TFLOPS = {
     "H200": 989.5,  # H200 SXM
-    "H100 80GB HBM3": 989.4,  # H100 SXM5
-    "H100 SXM": 989.4,
-    "H100 PCIe": 756.0,
+    "H100 80GB HBM3": 989.5,  # H100 SXM5
+    "H100 SXM": 989.5,
+    "H100 PCIe": 756.5,
     "H100 NVL": 835.5,
     "A100": 312.0,
     "L40S": 362.05,
+    "L40": 181.05,
     "L4": 121.0,
     "A10": 125.0,
     "RTX 4090": 165.2,
@@ -33,8 +36,10 @@ DATASHEET_TFLOPS = {
 
 
 def datasheet(name: str) -> float | None:
+    """The figure for a device name as CUDA reports it ("NVIDIA H100 80GB HBM3"); the most specific
+    key wins, and keys match whole words, so an A10G is not taken for an A10 nor an L40 for an L4."""
     for key, value in sorted(DATASHEET_TFLOPS.items(), key=lambda item: -len(item[0])):
-        if key in name:
+        if re.search(rf"(?<![\w-]){re.escape(key)}(?![\w])", name):
             return value
     return None
 
