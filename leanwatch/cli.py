@@ -603,29 +603,20 @@ def verify_show(app: AppContext, run_id: str, as_json: bool) -> None:
 )
 @pass_app
 def verify_queue(app: AppContext, names: tuple[str, ...], run_all: bool) -> None:
-    """Queue recipes for later (NAMES), list the queue (no arguments), or run it (--run): a scheduled
-    job or another user can fill it and one worker empties it."""
-    from harness import recipe as rc
-    from leanwatch.files import replace_text
+    """Queue recipes for later (NAMES), list the queue (no arguments), or run it (--run): the app's
+    Verification page and other users fill it, one worker (by hand or a timer) empties it."""
+    from harness import queue
 
     settings = app.settings()
-    path = settings.data_dir / "runs" / "queue.txt"
-    queued = path.read_text(encoding="utf-8").split() if path.exists() else []
-    for name in names:
-        rc.find(settings.data_dir, name)  # refuse an unknown recipe now, not when the queue runs
-        queued.append(name)
-    if names:
-        replace_text(path, "\n".join(queued) + "\n")
+    waiting = queue.add(settings.data_dir, list(names)) if names else queue.queued(settings.data_dir)
     if not run_all:
-        click.echo("\n".join(queued) if queued else "verify queue: empty")
+        click.echo("\n".join(waiting) if waiting else "verify queue: empty")
         return
     failed = False
-    while queued:
-        name = queued.pop(0)
+    while (name := queue.take_next(settings.data_dir)) is not None:
         run = _verify_one(settings, name, None, None, False)
         _print_run(run.as_dict())
         failed |= run.status in ("error", "timeout")
-        replace_text(path, "\n".join(queued) + ("\n" if queued else ""))
     if failed:
         sys.exit(1)
 

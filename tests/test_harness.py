@@ -309,3 +309,27 @@ def test_datasheet_figures_match_device_names_by_whole_words() -> None:
     assert gpu_bench.datasheet("NVIDIA A100-SXM4-80GB") == 312.0
     assert gpu_bench.datasheet("NVIDIA L40S") == 362.05 and gpu_bench.datasheet("NVIDIA L40") == 181.05
     assert gpu_bench.datasheet("NVIDIA A10G") is None  # not an A10: no guessed figure
+
+
+def test_the_verification_page_queues_a_run_for_the_worker(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from harness import queue
+
+    monkeypatch.setenv("LEANWATCH_DATA_DIR", str(settings.data_dir))
+    app = AppTest.from_file(
+        str(Path(__file__).parent.parent / "ui" / "views" / "verification.py"), default_timeout=60
+    )
+    app.run()
+    app.selectbox(key="queue_recipe").set_value("gpu-sdpa-flash-speedup").run()
+    app.button[0].click().run()
+    assert not app.exception, app.exception
+    assert queue.queued(settings.data_dir) == ["gpu-sdpa-flash-speedup"]
+    assert "Queued gpu-sdpa-flash-speedup (1 waiting)" in app.success[0].value
+    ran = CliRunner().invoke(cli, ["--data-dir", str(settings.data_dir), "verify", "queue", "--run"])
+    assert (
+        ran.exit_code == 0 and "gpu-sdpa-flash-speedup" in ran.output
+    )  # skipped here without a GPU: not an error
+    assert queue.queued(settings.data_dir) == []

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from harness import recipe
+from harness import queue, recipe
 from ui.reading import plain, rows, settings, snapshot_key
 
 _RUNS = (
@@ -81,7 +81,20 @@ st.dataframe(
     ),
     hide_index=True,
 )
-st.caption("Run one with `leanwatch verify run NAME`, or queue it with `leanwatch verify queue NAME`.")
+st.caption(
+    "Run one with `leanwatch verify run NAME`, or queue it here (or with `leanwatch verify queue NAME`)."
+)
+if recipes:
+    chosen_recipe, queue_button = st.columns([3, 1])
+    name = chosen_recipe.selectbox(
+        "Recipe to queue", list(recipes), key="queue_recipe", label_visibility="collapsed"
+    )
+    if queue_button.button("Queue a run"):
+        waiting = queue.add(settings().data_dir, [name])
+        st.success(
+            f"Queued {name} ({len(waiting)} waiting). `leanwatch verify queue --run` (by hand or from "
+            "a timer) runs the queue; the verdict appears above."
+        )
 st.subheader("Claims not yet verified")
 claims = pd.DataFrame(
     rows(snapshot, _CLAIMS), columns=["claim", "paper", "benchmark", "metric", "value", "unit", "evidence"]
