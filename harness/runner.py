@@ -211,6 +211,7 @@ def run_recipe(
         "cpu_seconds": None, "file_bytes": MAX_FILE_BYTES, "open_files": MAX_OPEN_FILES, "memory": None,
     }  # fmt: skip
     network = "not run"
+    workdir: Path | None = None
     why_not = missing_requirements(recipe, python, machine["gpu_count"] if gpus_here is None else gpus_here)
     if why_not:
         run.status, run.verdict, run.message = "skipped", "skipped", why_not
@@ -280,7 +281,8 @@ def run_recipe(
         "recipe": recipe.name,
         "recipe_version": recipe.version,
         "recipe_sha256": recipe.digest,
-        "code_commit": fingerprint.git_commit(recipe.path.parent),
+        # The commit of the code that ran: the pinned checkout, else the recipe's own repository.
+        "code_commit": fingerprint.git_commit(workdir or recipe.path.parent),
         "seeds": list(recipe.seeds),
         "started_at": run.started_at.isoformat(timespec="seconds"),
         "ended_at": run.ended_at.isoformat(timespec="seconds"),

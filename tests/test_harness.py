@@ -333,3 +333,32 @@ def test_the_verification_page_queues_a_run_for_the_worker(
         ran.exit_code == 0 and "gpu-sdpa-flash-speedup" in ran.output
     )  # skipped here without a GPU: not an error
     assert queue.queued(settings.data_dir) == []
+
+
+def test_a_recipe_runs_a_git_checkout_at_its_pinned_commit(tmp_path: Path) -> None:
+    import subprocess
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    (repo / "evaluate.py").write_text('print("LEANWATCH_METRIC accuracy=76.1")\n')
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "claimed"], check=True)
+    pinned = subprocess.run(
+        [*git, "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    (repo / "evaluate.py").write_text(
+        'print("LEANWATCH_METRIC accuracy=50.0")\n'
+    )  # a later, different commit
+    subprocess.run([*git, "commit", "-qam", "later"], check=True)
+    recipes = tmp_path / "recipes"
+    recipes.mkdir()
+    (recipes / "pinned.toml").write_text(
+        f'name = "pinned"\n[claim]\ntext = "76.1% top-1"\n[run]\npython = "evaluate.py"\n'
+        f'git = {{ url = "{repo}", commit = "{pinned}" }}\n'
+        '[[expect]]\nmetric = "accuracy"\nclaimed = 76.1\nabs_tol = 0.1\n'
+    )
+    run = run_recipe(rc.load(recipes / "pinned.toml"), tmp_path / "runs")
+    assert (run.status, run.verdict) == ("finished", "reproduced"), run.message
+    assert run.fingerprint["code_commit"] == pinned
