@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from harness import fingerprint
+from harness.memcap import MemoryCap, make_cap
 from harness.recipe import Recipe
 from harness.verdicts import Verdict, judge, overall
 
@@ -121,13 +122,15 @@ def missing_requirements(recipe: Recipe, python: str, gpus_here: int) -> str | N
     return None
 
 
-def _limits(cpu_seconds: int) -> None:
+def _limits(cpu_seconds: int, cap: MemoryCap | None) -> None:
     """Runs in the child before exec: hard caps the kernel enforces."""
+    if cap is not None:
+        cap.enter()
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds))
     resource.setrlimit(resource.RLIMIT_FSIZE, (MAX_FILE_BYTES, MAX_FILE_BYTES))
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    cap = MAX_OPEN_FILES if hard == resource.RLIM_INFINITY else min(MAX_OPEN_FILES, hard)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (min(soft, cap), cap))
+    files = MAX_OPEN_FILES if hard == resource.RLIM_INFINITY else min(MAX_OPEN_FILES, hard)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(soft, files), files))
 
 
 def _argv(recipe: Recipe, python: str, workdir: Path) -> list[str]:
@@ -233,7 +236,10 @@ def run_recipe(
                         network = "off (network namespace, unshare)"
                     else:
                         network = "NOT isolated: unprivileged network namespaces are unavailable here"
-                if recipe.memory_gb and memory_scope():
+                cap = make_cap(recipe.memory_gb) if recipe.memory_gb else None
+                if cap is not None:
+                    limits["memory"] = cap.how
+                elif recipe.memory_gb and memory_scope():
                     prefix = [
                         memory_scope() or "",
                         "--user",
@@ -246,7 +252,8 @@ def run_recipe(
                     limits["memory"] = f"{recipe.memory_gb} GB (systemd scope)"
                 elif recipe.memory_gb:
                     limits["memory"] = (
-                        "not enforced: no systemd scope here (RLIMIT_AS is not used: it breaks GPU jobs)"
+                        "not enforced: no memory cgroup or systemd scope here "
+                        "(not RLIMIT_AS: it breaks GPU jobs)"
                     )
                 cpu_seconds = int(recipe.time_limit_s * max(1, os.cpu_count() or 1)) + 10
                 limits["cpu_seconds"] = cpu_seconds
@@ -258,7 +265,10 @@ def run_recipe(
                     workdir,
                     gpu_ids,
                     cpu_seconds,
+                    cap,
                 )
+                if cap is not None:
+                    cap.remove()
                 if status != "finished":
                     break
             if run.status == "running":
@@ -299,7 +309,14 @@ def run_recipe(
 
 
 def _run_seed(
-    recipe: Recipe, run: Run, seed: int, argv: list[str], workdir: Path, gpu_ids: list[int], cpu_seconds: int
+    recipe: Recipe,
+    run: Run,
+    seed: int,
+    argv: list[str],
+    workdir: Path,
+    gpu_ids: list[int],
+    cpu_seconds: int,
+    cap: MemoryCap | None,
 ) -> str:
     seed_dir = run.run_dir / f"seed-{seed}"
     seed_dir.mkdir()
@@ -317,7 +334,7 @@ def _run_seed(
         try:
             process = subprocess.Popen(
                 argv, cwd=workdir, env=env, stdout=out, stderr=err, start_new_session=True,
-                preexec_fn=lambda: _limits(cpu_seconds),
+                preexec_fn=lambda: _limits(cpu_seconds, cap),
             )  # fmt: skip
         except OSError as exc:
             run.status, run.message = "error", f"could not start {argv[0]}: {exc}"
@@ -337,9 +354,12 @@ def _run_seed(
             shutil.copyfile(seed_dir / name, run.run_dir / name)
     if code != 0:
         tail = stderr_path.read_text(encoding="utf-8", errors="replace")[-2000:]
+        killed = (
+            f" (killed: over its memory cap of {cap.how}?)" if cap is not None and code in (-9, 137) else ""
+        )
         run.status, run.message = (
             "error",
-            f"seed {seed}: exit status {code}; stderr ends: {tail.strip()[-500:]}",
+            f"seed {seed}: exit status {code}{killed}; stderr ends: {tail.strip()[-500:]}",
         )
         return run.status
     run.per_seed.append(

@@ -362,3 +362,24 @@ def test_a_recipe_runs_a_git_checkout_at_its_pinned_commit(tmp_path: Path) -> No
     run = run_recipe(rc.load(recipes / "pinned.toml"), tmp_path / "runs")
     assert (run.status, run.verdict) == ("finished", "reproduced"), run.message
     assert run.fingerprint["code_commit"] == pinned
+
+
+def test_a_memory_cap_stops_a_recipe_that_exceeds_it(tmp_path: Path) -> None:
+    from harness.memcap import make_cap
+
+    probe = make_cap(0.1)
+    if probe is None:
+        pytest.skip("no memory cgroup can be made here")
+    probe.remove()
+    recipe = _recipe(
+        tmp_path,
+        'block = bytearray(400 * 2**20)\nprint("LEANWATCH_METRIC x=1")',
+        '[[expect]]\nmetric = "x"\nclaimed = 1\n',
+    )
+    capped = run_recipe(rc.Recipe(**{**recipe.__dict__, "memory_gb": 0.1}), tmp_path / "runs")
+    assert (capped.status, capped.verdict) == ("error", "error")
+    assert "memory cap of 0.1 GB" in capped.message and capped.fingerprint["limits"]["memory"].startswith(
+        "0.1 GB"
+    )
+    roomy = run_recipe(rc.Recipe(**{**recipe.__dict__, "memory_gb": 2.0}), tmp_path / "runs")
+    assert roomy.verdict == "reproduced"  # the same recipe under a cap it fits in
