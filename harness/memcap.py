@@ -71,5 +71,10 @@ def make_cap(gigabytes: float) -> MemoryCap | None:
         except OSError:
             path.rmdir()
             continue
+        # No way around the cap through swap, where the kernel offers the knob.
+        for swap, value in (("memory.memsw.limit_in_bytes", limit), ("memory.swap.max", "0")):
+            with contextlib.suppress(OSError):
+                if (path / swap).exists():
+                    (path / swap).write_text(value)
         return MemoryCap(path, f"{gigabytes:g} GB ({how})")
     return None
