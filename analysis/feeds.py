@@ -1,15 +1,19 @@
-"""Feeds out: an Atom feed of the newest papers per label, rewritten on every update, so readers can
-follow "quantization" in a feed reader without opening the app. Each entry carries the paper's
-link, its tags and the one-line reason the tag was given (the tag's evidence)."""
+"""Feeds out: an Atom feed of the newest papers per label and per watchlist, rewritten on every
+update, so readers can follow "quantization" (or their own watchlist) in a feed reader without
+opening the app. Each entry carries the paper's link, its tags and the one-line reason it is in the
+feed (the tag's evidence, or what of the watchlist it matched)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
 from analysis.taxonomy import BY_NAME, LABEL_NAMES
+from analysis.watchlists import Watchlist
 from leanwatch.files import replace_text
 from leanwatch.records import abs_url
 from leanwatch.store.schema import PAPER_DATE
@@ -23,6 +27,13 @@ FROM tags t JOIN papers p USING (paper_id)
 WHERE t.label = ?
 ORDER BY day DESC NULLS LAST, p.paper_id LIMIT ?
 """  # noqa: S608 - fixed SQL
+_WATCHED = f"""
+SELECT p.paper_id, p.arxiv_id, p.title, {PAPER_DATE} AS day, NULL,
+       (SELECT string_agg(o.label, ', ' ORDER BY o.label) FROM tags o WHERE o.paper_id = p.paper_id)
+FROM papers p
+WHERE {{condition}}
+ORDER BY day DESC NULLS LAST, p.paper_id LIMIT ?
+"""  # noqa: S608 - fixed SQL; the watchlist's condition has only `?` values
 
 
 def _sub(parent: ElementTree.Element, tag: str, text: str | None = None, **attrs: str) -> ElementTree.Element:
@@ -32,25 +43,41 @@ def _sub(parent: ElementTree.Element, tag: str, text: str | None = None, **attrs
     return element
 
 
-def label_feed(reader: Any, label: str, entries: int = 50) -> str:
+def _feed(title: str, subtitle: str, feed_id: str, rows: list[tuple[Any, ...]], topic: str, why: str) -> str:
     ElementTree.register_namespace("", ATOM)
     feed = ElementTree.Element(f"{{{ATOM}}}feed")
-    _sub(feed, "title", f"leanwatch: {label}")
-    _sub(feed, "subtitle", BY_NAME[label].definition)
-    _sub(feed, "id", f"urn:leanwatch:label:{label}")
-    rows = reader.query(_NEWEST, [label, entries])
-    newest = max((day for _, _, _, day, _, _ in rows if day), default=dt.date(1970, 1, 1))
+    _sub(feed, "title", title)
+    _sub(feed, "subtitle", subtitle)
+    _sub(feed, "id", feed_id)
+    newest = max((row[3] for row in rows if row[3]), default=dt.date(1970, 1, 1))
     _sub(feed, "updated", f"{newest.isoformat()}T00:00:00Z")
-    for paper_id, arxiv_id, title, day, evidence, labels in rows:
+    for paper_id, arxiv_id, paper_title, day, evidence, labels in rows:
         entry = _sub(feed, "entry")
-        _sub(entry, "title", title or paper_id)
+        _sub(entry, "title", paper_title or paper_id)
         _sub(entry, "id", f"urn:leanwatch:paper:{paper_id}")
         _sub(entry, "updated", f"{(day or newest).isoformat()}T00:00:00Z")
         if arxiv_id:
             _sub(entry, "link", href=abs_url(arxiv_id))
-        reason = "; ".join(evidence or []) or "tagged"
-        _sub(entry, "summary", f"Tags: {labels}. Why {label}: {reason}", type="text")
+        reason = "; ".join(evidence or []) or why
+        _sub(entry, "summary", f"Tags: {labels or 'none'}. Why {topic}: {reason}", type="text")
     return ElementTree.tostring(feed, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def label_feed(reader: Any, label: str, entries: int = 50) -> str:
+    rows = reader.query(_NEWEST, [label, entries])
+    title, feed_id = f"leanwatch: {label}", f"urn:leanwatch:label:{label}"
+    return _feed(title, BY_NAME[label].definition, feed_id, rows, label, "tagged")
+
+
+def watchlist_feed(reader: Any, watchlist: Watchlist, entries: int = 50) -> str:
+    condition, values = watchlist.where()
+    rows = reader.query(_WATCHED.format(condition=condition), [*values, entries])
+    kept = {k: v for k, v in asdict(watchlist).items() if k != "name" and v}
+    what = "; ".join(f"{key}: {', '.join(value)}" for key, value in kept.items()) or "everything"
+    return _feed(
+        f"leanwatch watchlist: {watchlist.name}", f"Papers the watchlist keeps ({what})",
+        f"urn:leanwatch:watchlist:{watchlist.name}", rows, watchlist.name, f"it matches {what}",
+    )  # fmt: skip
 
 
 def write_label_feeds(reader: Any, folder: Path, entries: int = 50) -> int:
@@ -58,3 +85,11 @@ def write_label_feeds(reader: Any, folder: Path, entries: int = 50) -> int:
     for label in LABEL_NAMES:
         replace_text(folder / f"{label}.atom", label_feed(reader, label, entries))
     return len(LABEL_NAMES)
+
+
+def write_watchlist_feeds(reader: Any, folder: Path, lists: dict[str, Watchlist], entries: int = 50) -> int:
+    """One `watchlist-<name>.atom` per saved watchlist (names made file-safe); returns how many."""
+    for name, watchlist in lists.items():
+        safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", name)
+        replace_text(folder / f"watchlist-{safe}.atom", watchlist_feed(reader, watchlist, entries))
+    return len(lists)

@@ -231,8 +231,9 @@ def update(app: AppContext) -> None:
 
 
 def _write_feeds(settings: Settings) -> None:
-    """Rewrite the per-label Atom feeds from the snapshot the update just published."""
-    from analysis.feeds import write_label_feeds
+    """Rewrite the per-label and per-watchlist Atom feeds from the snapshot the update just published."""
+    from analysis import watchlists
+    from analysis.feeds import write_label_feeds, write_watchlist_feeds
     from leanwatch.store import open_reader
 
     folder = settings.data_dir / "feeds"
@@ -240,7 +241,8 @@ def _write_feeds(settings: Settings) -> None:
         if reader.empty:
             return
         written = write_label_feeds(reader, folder)
-    click.echo(f"feeds: {written} label feeds written to {folder}")
+        watched = write_watchlist_feeds(reader, folder, watchlists.load_all(settings.data_dir))
+    click.echo(f"feeds: {written} label feeds and {watched} watchlist feed(s) written to {folder}")
 
 
 def _run_sources(

@@ -172,3 +172,22 @@ def test_digest_mail_dry_run_and_send(settings: Settings, monkeypatch: pytest.Mo
     )
     assert real.exit_code == 0, real.output
     assert len(sent) == 1 and "mailed to a@example.org, b@example.org" in real.output
+
+
+def test_watchlist_feeds_hold_what_the_watchlist_keeps(settings: Settings, tmp_path: Path) -> None:
+    from analysis.feeds import write_watchlist_feeds
+    from analysis.watchlists import Watchlist
+
+    _store(settings)
+    lists = {"low bit!": Watchlist("low bit!", labels=("quantization",), exclude=("alert",))}
+    with open_reader(settings) as reader:
+        assert write_watchlist_feeds(reader, tmp_path / "feeds", lists, entries=500) == 1
+        expected = reader.query(
+            "SELECT count(*) FROM papers p JOIN tags t USING (paper_id) WHERE t.label = 'quantization' "
+            "AND NOT contains(lower(p.title || ' ' || coalesce(p.abstract, '')), 'alert')"
+        )[0][0]
+    parsed = feedparser.parse((tmp_path / "feeds" / "watchlist-low_bit_.atom").read_text(encoding="utf-8"))
+    assert not parsed.bozo, parsed.bozo_exception
+    assert len(parsed.entries) == expected > 0
+    assert parsed.feed.title == "leanwatch watchlist: low bit!"
+    assert "Why low bit!: it matches exclude: alert; labels: quantization" in parsed.entries[0].summary
