@@ -25,6 +25,7 @@ def test_crontab_lines_are_well_formed() -> None:
         jobs.append(match.group(6))
     assert any("leanwatch --wait-seconds 1800 update" in job for job in jobs)
     assert any("leanwatch digest" in job for job in jobs)
+    assert any("leanwatch verify queue --run" in job for job in jobs)
 
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed")
