@@ -270,3 +270,13 @@ def test_links_from_sources_are_only_ever_http(settings: Settings, monkeypatch: 
     app = _page(settings, monkeypatch, "papers", paper="arxiv:2501.00001")
     assert _table(app)["code"].tolist() == [None]
     assert [b.proto.label for b in app.get("link_button")] == ["arXiv"]  # no "Code" button for it
+
+
+def test_a_paper_opened_from_a_link_can_be_closed(corpus: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    with open_reader(corpus) as reader:
+        paper_id = reader.query("SELECT paper_id FROM papers ORDER BY paper_id LIMIT 1")[0][0]
+    app = _page(corpus, monkeypatch, "papers", paper=paper_id)
+    assert app.query_params["paper"] == paper_id and any("Compute facts" in m.value for m in app.markdown)
+    app.button(key="close_paper").click().run()
+    assert "paper" not in app.query_params
+    assert not any("Compute facts" in m.value for m in app.markdown)

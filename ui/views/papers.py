@@ -292,6 +292,14 @@ picked = selection.selection.rows if selection else []
 if picked:
     st.session_state.paper = frame.iloc[picked[0]]["paper_id"]
     st.query_params["paper"] = st.session_state.paper
+
+
+def close_paper() -> None:
+    st.session_state.paper = ""
+    st.query_params.pop("paper", None)
+
+
 if st.session_state.get("paper"):
     st.divider()
+    st.button("Close this paper", on_click=close_paper, key="close_paper")
     detail(snapshot, st.session_state.paper)
