@@ -226,7 +226,7 @@ def _looks_like_benchmark(name: str) -> bool:
     # internal capitals or digits, or a hyphenated name: "ShapeNetCore", "3DMem-Bench", "SVO-Probes"
     return (
         bool(re.search(r"[A-Z]", name))
-        and bool(re.search(r"[A-Z0-9]", name[1:]))
+        and bool(_CAPITAL_OR_DIGIT.search(name[1:]))
         and not re.fullmatch(r"[A-Z][a-z]+|\d+", name)
         and len(name) > 2
     )
@@ -261,7 +261,7 @@ def find_benchmarks(text: str) -> list[tuple[int, int, str]]:
             surface = " ".join(words)
             # a lower-case common word ("speech", "text") is not a benchmark name, nor is "A 3D"
             if (
-                re.search(r"[A-Z0-9]", surface)
+                _CAPITAL_OR_DIGIT.search(surface)
                 and not (width == 1 and len(surface) < 3)
                 and words[0].lower() not in _FUNCTION_WORDS
             ):
@@ -410,24 +410,22 @@ _NOT_SUBJECTS = {"LLM", "LLMs", "GPU", "AI", "It", "This", "Our", "We"}
 def _list_span(body: str, values: list[re.Match[str]], index: int) -> tuple[int, int]:
     """The start of the list's first number and the end of its last, for the number at `index`."""
     first = index
-    while first > 0 and re.fullmatch(_LIST_GAP, body[values[first - 1].end() : values[first].start()]):
+    while first > 0 and _LIST_GAP.fullmatch(body[values[first - 1].end() : values[first].start()]):
         first -= 1
     last = index
-    while last + 1 < len(values) and re.fullmatch(
-        _LIST_GAP, body[values[last].end() : values[last + 1].start()]
-    ):
+    while last + 1 < len(values) and _LIST_GAP.fullmatch(body[values[last].end() : values[last + 1].start()]):
         last += 1
     return values[first].start(), values[last].end()
 
 
-_LIST_GAP = r"\s*(?:,|and|,\s*and|or)\s*"
+_LIST_GAP = re.compile(r"\s*(?:,|and|,\s*and|or)\s*")
 
 
 def _listed_unit(body: str, values: list[re.Match[str]], index: int) -> str | None:
     """ "by 17 and 5.5 percent": a number in a list takes the unit of the list's last number."""
     for following in values[index + 1 : index + 4]:
         gap = body[values[index].end() : following.start()]
-        if not re.fullmatch(r"\s*(?:,|and|,\s*and|or)\s*", gap):
+        if not _LIST_GAP.fullmatch(gap):
             return None
         if following.group("unit"):
             return _unit(following.group("unit"))

@@ -15,18 +15,16 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import re2
 
 from analysis.chips import SPECS, normalise_chip
 
-KINDS = ("hardware", "duration", "chip_hours", "parameters", "flops", "tokens")
-
 
 @dataclass(frozen=True)
 class Fact:
-    kind: str  # one of KINDS
+    kind: str  # hardware, duration, chip_hours, parameters, flops, tokens
     value: float | None  # count / hours / chip-hours / parameters / FLOP / tokens
     unit: str | None  # hours, gpu-hours, tpu-hours, FLOP, MAC, tokens, parameters
     chip: str | None = None
@@ -377,7 +375,7 @@ def _chip_kind(chip: str | None) -> str:
 
 
 def _with_count(fact: Fact, count: float | None) -> Fact:
-    return Fact(**{**fact.__dict__, "count": count, "value": count})
+    return replace(fact, count=count, value=count)
 
 
 # ---- durations -----------------------------------------------------------------------------------
@@ -473,7 +471,6 @@ def durations(sentence: Sentence) -> list[Fact]:
             or (max(numbers) * _UNIT_HOURS[unit] >= 1000 and unit == "hour")
         ):
             continue  # "Common Voice 7.0 (9096 hours)", "5000 hours of raw speech": the size of a dataset
-            continue
         scope = _duration_scope(text, match, small)
         for number in numbers:
             facts.append(_fact(sentence, match, "duration", number * _UNIT_HOURS[unit], "hours", scope=scope))
@@ -753,9 +750,7 @@ def extract_facts(text: str, location: str = "full_text") -> list[Fact]:
                 if key in seen:
                     continue
                 seen.add(key)
-                facts.append(
-                    Fact(**{**fact.__dict__, "location": location}) if location != "full_text" else fact
-                )
+                facts.append(replace(fact, location=location) if location != "full_text" else fact)
     return facts
 
 

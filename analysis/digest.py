@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree
 
+from analysis.feeds import atom_document, atom_element, atom_feed_element
 from analysis.trends import Mover, movers, period_name, trend_rows
 from analysis.watchlists import Watchlist
 from leanwatch.files import replace_text
@@ -121,9 +121,10 @@ def build(reader: Any, week: dt.date, per_label: int = 3, watchlist: Watchlist |
         return rows
 
     rows = trend_rows(reader, "week", week - dt.timedelta(weeks=8), last, watchlist)
-    moved = movers(rows, week)
-    near = movers(rows, week, alpha=0.1)
+    near = movers(rows, week, alpha=0.1)  # close to moving; those under 0.01 moved
+    moved = [m for m in near if m.p_value < 0.01]
     rising = [m for m in moved if m.direction == "rising"]
+    rising_labels = {m.label for m in rising}
     picks = {}
     for mover in rising:
         found = [_score(row, week) for row in query(_TOP, [mover.label, week, last])]
@@ -142,7 +143,7 @@ def build(reader: Any, week: dt.date, per_label: int = 3, watchlist: Watchlist |
         posts=reader.query(_POSTS, [week, last]),
         compute=compute[:3] + [row for row in compute[-1:] if len(compute) > 3],
         runs=reader.query(_RUNS, [week, last]),
-        watching=[m for m in near if m.direction == "rising" and m.label not in {r.label for r in rising}],
+        watching=[m for m in near if m.direction == "rising" and m.label not in rising_labels],
         frontier=frontier_events(reader, week, last),
         watchlist=watchlist.name if watchlist else None,
     )
@@ -257,28 +258,23 @@ def to_html(d: Digest) -> str:
     return "\n".join(parts) + "\n"
 
 
-_ATOM = "http://www.w3.org/2005/Atom"
-
-
 def atom_feed(folder: Path, base_url: str = "urn:leanwatch:digest:") -> str:
     """An Atom feed of every digest saved in `folder` (`<week>.html`), newest first."""
-    ElementTree.register_namespace("", _ATOM)
-    feed = ElementTree.Element(f"{{{_ATOM}}}feed")
-    ElementTree.SubElement(feed, f"{{{_ATOM}}}title").text = "leanwatch weekly digest"
-    ElementTree.SubElement(feed, f"{{{_ATOM}}}id").text = base_url + "feed"
+    feed = atom_feed_element()
+    atom_element(feed, "title", "leanwatch weekly digest")
+    atom_element(feed, "id", base_url + "feed")
     pages = sorted(folder.glob("*-W*.html"), reverse=True)
     updated = max((p.stat().st_mtime for p in pages), default=0.0)
-    stamp = dt.datetime.fromtimestamp(updated, dt.UTC).isoformat(timespec="seconds")
-    ElementTree.SubElement(feed, f"{{{_ATOM}}}updated").text = stamp
+    atom_element(feed, "updated", dt.datetime.fromtimestamp(updated, dt.UTC).isoformat(timespec="seconds"))
     for page in pages:
-        entry = ElementTree.SubElement(feed, f"{{{_ATOM}}}entry")
-        ElementTree.SubElement(entry, f"{{{_ATOM}}}title").text = f"leanwatch digest, week {page.stem}"
-        ElementTree.SubElement(entry, f"{{{_ATOM}}}id").text = base_url + page.stem
+        entry = atom_element(feed, "entry")
+        atom_element(entry, "title", f"leanwatch digest, week {page.stem}")
+        atom_element(entry, "id", base_url + page.stem)
         when = dt.datetime.fromtimestamp(page.stat().st_mtime, dt.UTC).isoformat(timespec="seconds")
-        ElementTree.SubElement(entry, f"{{{_ATOM}}}updated").text = when
-        content = ElementTree.SubElement(entry, f"{{{_ATOM}}}content", {"type": "html"})
-        content.text = page.read_text(encoding="utf-8")  # escaped by ElementTree: never raw markup
-    return ElementTree.tostring(feed, encoding="unicode", xml_declaration=True) + "\n"
+        atom_element(entry, "updated", when)
+        # The page's HTML as the content's text: escaped by ElementTree, never raw markup.
+        atom_element(entry, "content", page.read_text(encoding="utf-8"), type="html")
+    return atom_document(feed)
 
 
 def save(d: Digest, folder: Path) -> Path:

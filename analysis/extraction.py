@@ -95,7 +95,7 @@ def read_paper(paper: PaperInput, utilization: Utilization) -> PaperOutput:
     lowered = text.lower()
     language_model = any(word in lowered for word in _LANGUAGE_MODEL)
     ours = estimate(facts, language_model, utilization.language_model, utilization.other)
-    items = checklist(text, facts, list(paper.code_links))
+    items = checklist(text, facts, list(paper.code_links), lowered)
     return PaperOutput(
         paper.paper_id,
         facts + list(paper.reported),

@@ -36,7 +36,18 @@ ORDER BY day DESC NULLS LAST, p.paper_id LIMIT ?
 """  # noqa: S608 - fixed SQL; the watchlist's condition has only `?` values
 
 
-def _sub(parent: ElementTree.Element, tag: str, text: str | None = None, **attrs: str) -> ElementTree.Element:
+def atom_feed_element() -> ElementTree.Element:
+    ElementTree.register_namespace("", ATOM)
+    return ElementTree.Element(f"{{{ATOM}}}feed")
+
+
+def atom_document(feed: ElementTree.Element) -> str:
+    return ElementTree.tostring(feed, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def atom_element(
+    parent: ElementTree.Element, tag: str, text: str | None = None, **attrs: str
+) -> ElementTree.Element:
     element = ElementTree.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
     if text is not None:
         element.text = text  # ElementTree escapes it: a title never becomes markup
@@ -44,23 +55,22 @@ def _sub(parent: ElementTree.Element, tag: str, text: str | None = None, **attrs
 
 
 def _feed(title: str, subtitle: str, feed_id: str, rows: list[tuple[Any, ...]], topic: str, why: str) -> str:
-    ElementTree.register_namespace("", ATOM)
-    feed = ElementTree.Element(f"{{{ATOM}}}feed")
-    _sub(feed, "title", title)
-    _sub(feed, "subtitle", subtitle)
-    _sub(feed, "id", feed_id)
+    feed = atom_feed_element()
+    atom_element(feed, "title", title)
+    atom_element(feed, "subtitle", subtitle)
+    atom_element(feed, "id", feed_id)
     newest = max((row[3] for row in rows if row[3]), default=dt.date(1970, 1, 1))
-    _sub(feed, "updated", f"{newest.isoformat()}T00:00:00Z")
+    atom_element(feed, "updated", f"{newest.isoformat()}T00:00:00Z")
     for paper_id, arxiv_id, paper_title, day, evidence, labels in rows:
-        entry = _sub(feed, "entry")
-        _sub(entry, "title", paper_title or paper_id)
-        _sub(entry, "id", f"urn:leanwatch:paper:{paper_id}")
-        _sub(entry, "updated", f"{(day or newest).isoformat()}T00:00:00Z")
+        entry = atom_element(feed, "entry")
+        atom_element(entry, "title", paper_title or paper_id)
+        atom_element(entry, "id", f"urn:leanwatch:paper:{paper_id}")
+        atom_element(entry, "updated", f"{(day or newest).isoformat()}T00:00:00Z")
         if arxiv_id:
-            _sub(entry, "link", href=abs_url(arxiv_id))
+            atom_element(entry, "link", href=abs_url(arxiv_id))
         reason = "; ".join(evidence or []) or why
-        _sub(entry, "summary", f"Tags: {labels or 'none'}. Why {topic}: {reason}", type="text")
-    return ElementTree.tostring(feed, encoding="unicode", xml_declaration=True) + "\n"
+        atom_element(entry, "summary", f"Tags: {labels or 'none'}. Why {topic}: {reason}", type="text")
+    return atom_document(feed)
 
 
 def label_feed(reader: Any, label: str, entries: int = 50) -> str:

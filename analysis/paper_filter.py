@@ -84,11 +84,12 @@ COLUMNS = (
     "paper_id", "arxiv_id", "title", "authors", "date", "primary_category", "doi", "labels", "code",
     "stars", "upvotes", "parameters", "training_flop", "transparency_score", "score", "url", "hf_url",
 )  # fmt: skip
-_SELECT = (
-    "SELECT f.paper_id, f.arxiv_id, f.title, f.authors, f.day, f.primary_category, f.doi, f.labels, "
-    "f.code_url, f.stars, f.upvotes, f.parameters, f.training_flop, f.transparency_score, {score} AS score, "
-    "list_contains(f.sources, 'hf_papers') OR f.upvotes IS NOT NULL AS on_hf "
+# COLUMNS up to transparency_score; the score and the URLs are added per row.
+_FIELDS = (
+    "f.paper_id, f.arxiv_id, f.title, f.authors, f.day, f.primary_category, f.doi, f.labels, "
+    "f.code_url, f.stars, f.upvotes, f.parameters, f.training_flop, f.transparency_score"
 )
+_ON_HF = "list_contains(f.sources, 'hf_papers') OR f.upvotes IS NOT NULL"
 
 
 @dataclass(frozen=True)
@@ -254,7 +255,7 @@ class _Plan:
         return sql, self.params
 
     def everything(self) -> tuple[str, list[Any]]:
-        select = _SELECT.format(score=self.score)
+        select = f"SELECT {_FIELDS}, {self.score} AS score, {_ON_HF}"
         where = f"WHERE {self.condition} ORDER BY {self.order}"
         sql = f"{self.prefix} {select} FROM paper_facets f{self.joins} {where}"
         return sql, self.params
@@ -279,7 +280,8 @@ def _plan(f: PaperFilter, indexed: bool) -> _Plan:
 
 
 _DETAILS = (
-    _SELECT.format(score="NULL") + "FROM paper_facets f WHERE f.paper_id IN (SELECT unnest(?::VARCHAR[]))"
+    f"SELECT {_FIELDS}, {_ON_HF} FROM paper_facets f "  # noqa: S608 - fixed SQL
+    "WHERE f.paper_id IN (SELECT unnest(?::VARCHAR[]))"
 )
 
 
@@ -305,17 +307,18 @@ def search(reader: Any, f: PaperFilter, limit: int | None = 500) -> Results:
                 "`leanwatch index` brings it up to date."
             )
     plan = _plan(f, indexed)
+    by_relevance = indexed and bool(f.text)
     if limit is None:
         rows = [_row(row) for row in reader.query(*plan.everything())]
-        return Results(rows, len(rows), indexed, notes)
+        return Results(rows, len(rows), by_relevance, notes)
     ranked = reader.query(*plan.ids(limit))
     if ranked and ranked[0][2] is not None:
         total = int(ranked[0][2])
     else:
         total = len(ranked) if len(ranked) < limit else int(reader.query(*plan.count())[0][0])
     details = {row[0]: row for row in reader.query(_DETAILS, [[paper_id for paper_id, _, _ in ranked]])}
-    rows = [_row((*details[paper_id][:14], score, details[paper_id][15])) for paper_id, score, _ in ranked]
-    return Results(rows, total, indexed and bool(f.text), notes)
+    rows = [_row((*details[paper_id][:-1], score, details[paper_id][-1])) for paper_id, score, _ in ranked]
+    return Results(rows, total, by_relevance, notes)
 
 
 def _row(row: tuple[Any, ...]) -> tuple[Any, ...]:

@@ -59,8 +59,8 @@ _HINTS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 
-def _search(pattern: re2._Regexp, text: str, lowered: str | None = None, item: str = "") -> str | None:
-    if lowered is not None and not any(hint in lowered for hint in _HINTS[item]):
+def _search(pattern: re2._Regexp, text: str, lowered: str, item: str) -> str | None:
+    if not any(hint in lowered for hint in _HINTS[item]):
         return None
     match = pattern.search(text)
     if match is None:
@@ -74,10 +74,11 @@ def _fact_evidence(facts: list[Fact], kinds: tuple[str, ...]) -> str | None:
     return fact.evidence[:240] if fact is not None else None
 
 
-def checklist(text: str, facts: list[Fact], code_links: list[str]) -> list[Item]:
+def checklist(text: str, facts: list[Fact], code_links: list[str], lowered: str | None = None) -> list[Item]:
     """The checklist for one paper from its text (abstract, plus full text when read), its compute
-    facts and the code links its sources gave."""
-    lowered = text.lower()
+    facts and the code links its sources gave; `lowered` is the text lower-cased, when the caller
+    has it already (a full text is long)."""
+    lowered = text.lower() if lowered is None else lowered
     code = code_links[0] if code_links else _search(_CODE, text, lowered, "code")
     compute = _fact_evidence(facts, ("hardware", "duration", "chip_hours", "flops"))
     parameters = _fact_evidence(facts, ("parameters",))

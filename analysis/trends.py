@@ -185,18 +185,6 @@ def latest_week(reader: Any) -> dt.date | None:
     return None
 
 
-def week_movers(
-    reader: Any, baseline: int = 8, watchlist: Watchlist | None = None
-) -> tuple[dt.date | None, list[Mover]]:
-    """The last complete week and its rising and falling labels."""
-    week = latest_week(reader)
-    if week is None:
-        return None, []
-    last = week + dt.timedelta(days=6)
-    rows = trend_rows(reader, "week", week - dt.timedelta(weeks=baseline), last, watchlist)
-    return week, movers(rows, week, baseline)
-
-
 _MEDIAN_PARAMETERS = """
 SELECT date_trunc('{period}', f.day) AS period_start, l.label, median(f.parameters) AS median_parameters,
        count(*) AS papers

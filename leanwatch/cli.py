@@ -464,35 +464,25 @@ def _store_runs(settings: Settings, runs: list[Any]) -> None:
         store.upsert("verification_runs", [row(run) for run in runs])
 
 
-def _verify_one(settings: Settings, name: str, python: str | None, gpus: str | None, network: bool) -> Any:
-    from harness import recipe as rc
-    from harness.runner import run_recipe
-
-    chosen = rc.find(settings.data_dir, name)
-    gpu_ids = [int(g) for g in gpus.split(",") if g.strip()] if gpus is not None else None
-    click.echo(
-        f"verify: running {chosen.name} ({len(chosen.seeds)} seed(s), limit {chosen.time_limit_s:g} s)",
-        err=True,
-    )
-    run = run_recipe(chosen, settings.data_dir / "runs", python, gpu_ids, True if network else None)
-    _store_runs(settings, [run])
-    return run
-
-
-def _verify_parallel(
+def _verify_local(
     settings: Settings,
     names: tuple[str, ...],
-    parallel: int,
-    python: str | None,
-    gpus: str | None,
-    network: bool,
+    parallel: int = 1,
+    python: str | None = None,
+    gpus: str | None = None,
+    network: bool = False,
 ) -> list[Any]:
+    """Run recipes on this machine, `parallel` at a time, and store the runs."""
     from harness import recipe as rc
     from harness.runner import run_many
 
     chosen = [rc.find(settings.data_dir, name) for name in names]
     gpu_ids = [int(g) for g in gpus.split(",") if g.strip()] if gpus is not None else None
-    click.echo(f"verify: running {len(chosen)} recipe(s), {parallel} at a time", err=True)
+    for recipe in chosen:
+        click.echo(
+            f"verify: running {recipe.name} ({len(recipe.seeds)} seed(s), limit {recipe.time_limit_s:g} s)",
+            err=True,
+        )
     runs = run_many(chosen, settings.data_dir / "runs", parallel, gpu_ids, python, True if network else None)
     _store_runs(settings, runs)
     return runs
@@ -562,9 +552,11 @@ def verify_run(
     if executor == "ray":
         runs = _verify_on_ray(settings, names, address, python, allow_network)
     elif parallel > 1:
-        runs = _verify_parallel(settings, names, parallel, python, gpus, allow_network)
-    else:
-        runs = [_verify_one(settings, name, python, gpus, allow_network) for name in names]
+        runs = _verify_local(settings, names, parallel, python, gpus, allow_network)
+    else:  # one after another, each stored as soon as it ends
+        runs = [
+            run for name in names for run in _verify_local(settings, (name,), 1, python, gpus, allow_network)
+        ]
     failed = False
     for run in runs:
         record = run.as_dict()
@@ -616,7 +608,7 @@ def verify_queue(app: AppContext, names: tuple[str, ...], run_all: bool) -> None
         return
     failed = False
     while (name := queue.take_next(settings.data_dir)) is not None:
-        run = _verify_one(settings, name, None, None, False)
+        (run,) = _verify_local(settings, (name,))
         _print_run(run.as_dict())
         failed |= run.status in ("error", "timeout")
     if failed:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, TypeVar
 
 B = TypeVar("B")
@@ -25,5 +26,13 @@ def map_in_workers(
         initializer(*initargs)
         yield from map(work, batches)
         return
+    # Not pool.map: it submits every batch at once, so all the input would be read before the first
+    # result is written. A window of 2 x workers keeps memory flat however many batches there are.
     with ProcessPoolExecutor(count, initializer=initializer, initargs=initargs) as pool:
-        yield from pool.map(work, batches, chunksize=1)
+        in_flight: deque[Future[R]] = deque()
+        for batch in batches:
+            in_flight.append(pool.submit(work, batch))
+            if len(in_flight) >= 2 * count:
+                yield in_flight.popleft().result()
+        while in_flight:
+            yield in_flight.popleft().result()

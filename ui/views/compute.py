@@ -46,8 +46,8 @@ _COLUMNS = [
 ]  # fmt: skip
 
 
-@st.cache_data(ttl=60)
-def estimates(db: str) -> pd.DataFrame:
+@st.cache_data(ttl=300, max_entries=8, show_spinner=False)
+def estimates(snapshot: tuple[str, float]) -> pd.DataFrame:
     with open_reader(settings()) as reader:
         rows = [] if reader.empty else reader.query(_ESTIMATES)
     frame = pd.DataFrame(rows, columns=_COLUMNS)
@@ -61,8 +61,8 @@ def estimates(db: str) -> pd.DataFrame:
     return frame
 
 
-@st.cache_data(ttl=60)
-def paper_report(db: str, paper: str) -> str:
+@st.cache_data(ttl=300, max_entries=64, show_spinner=False)
+def paper_report(snapshot: tuple[str, float], paper: str) -> str:
     with open_reader(settings()) as reader:
         if reader.empty:
             return "The store is empty."
@@ -123,7 +123,7 @@ else:
             st.caption(f"{len(ratios):,} papers with both figures.")
 
 st.subheader("Estimates per paper")
-frame = estimates(str(settings().db))
+frame = estimates(snapshot)
 if not frame.empty:
     st.caption(
         "Training compute as reported, else 6 x parameters x tokens, else chip-hours x peak FLOP/s x "
@@ -142,4 +142,4 @@ if not frame.empty:
 paper = st.text_input("One paper (arxiv:ID or ID)", key="paper")
 if paper.strip():
     # Plain text: titles and evidence come from papers and feeds, never rendered as markup.
-    st.text(paper_report(str(settings().db), paper.strip()))
+    st.text(paper_report(snapshot, paper.strip()))
