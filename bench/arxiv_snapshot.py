@@ -19,10 +19,6 @@ import threading
 import time
 from pathlib import Path
 
-from ingest.arxiv import ingest_files
-from leanwatch.settings import load_settings
-from leanwatch.store import open_writer
-
 TOOL = Path(__file__).resolve().parents[2] / "shared" / "tools" / "to_arxiv_snapshot.py"
 
 
@@ -63,6 +59,12 @@ def _children(pid: int) -> list[int]:
 
 
 def run(path: Path, data_dir: str, label: str) -> float:
+    # Imported here, not at the top: parsing workers are spawned and import this module as their
+    # main one, and must load only what the `leanwatch` command's workers load.
+    from ingest.arxiv import ingest_files
+    from leanwatch.settings import load_settings
+    from leanwatch.store import open_writer
+
     settings = load_settings(env={}, flags={"data_dir": data_dir})
     started = time.perf_counter()
     # As `leanwatch ingest arxiv --from` does: the paper catalog is refreshed at the end, the

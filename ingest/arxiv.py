@@ -19,20 +19,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from ingest.arxiv_parse import (
-    FULL_COLUMNS,
-    RSS_COLUMNS,
-    ApiPage,
-    OaiPage,
-    open_text,
-    parse_api_page,
-    parse_oai,
-    parse_rss,
-    snapshot_lines,
-    snapshot_records,
-)
+from ingest.arxiv_parse import ApiPage, OaiPage, parse_api_page, parse_oai, parse_rss
+from ingest.arxiv_rows import FULL_COLUMNS, RSS_COLUMNS
+from ingest.arxiv_snapshot import line_blocks, prepare_snapshot_block, snapshot_records
+from ingest.batches import BadRecord, Harvested, PreparedBatch
 from ingest.http import HttpClient
-from ingest.papers import BadRecord, BatchSpec, Harvested, PaperSink, PreparedBatch, prepare
+from ingest.papers import PaperSink
 from ingest.run import RunCounts, expand_paths
 from leanwatch.errors import FetchError, IngestError, InputFormatError, SourceUnreachableError
 from leanwatch.logs import progress
@@ -300,42 +292,13 @@ def _api_file_page(path: Path, kind: str) -> ApiPage:
 
 
 PARALLEL_MIN_BYTES = 8_000_000  # smaller files are parsed inline: starting workers costs ~1 s
-BLOCK_BYTES = 4 * 2**20
-
-
-def line_blocks(path: Path, size: int = BLOCK_BYTES) -> Iterator[tuple[int, bytes]]:
-    """The file in blocks of whole lines (~`size` bytes each), each with its first line's number.
-
-    Workers split the lines, so this process only decompresses and counts newlines.
-    """
-    with open_text(path) as handle:
-        first, rest = 1, b""
-        while True:
-            data = handle.read(size)
-            if not data:
-                if rest:
-                    yield first, rest
-                return
-            data = rest + data
-            cut = data.rfind(b"\n") + 1
-            if cut == 0:  # one line longer than a block: keep reading
-                rest = data
-                continue
-            block, rest = data[:cut], data[cut:]
-            yield first, block
-            first += block.count(b"\n")
-
-
-def prepare_snapshot_block(where: str, first_line: int, block: bytes, spec: BatchSpec) -> PreparedBatch:
-    """Worker: parse and prepare one block of snapshot lines."""
-    return prepare(snapshot_lines(block.splitlines(), where, first_line), spec)
 
 
 def ingest_snapshot_parallel(path: Path, sink: PaperSink, workers: int) -> None:
     """Parse in `workers` processes while this one upserts; results are written in file order."""
     context = multiprocessing.get_context("spawn")  # never fork a process holding DuckDB threads
     in_flight: deque[Future[PreparedBatch]] = deque()
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
         for first_line, block in progress(line_blocks(path), desc=path.name, unit="blocks"):
             in_flight.append(pool.submit(prepare_snapshot_block, str(path), first_line, block, sink.spec))
             if len(in_flight) > 2 * workers:  # bounded: memory stays flat however big the file

@@ -1,4 +1,5 @@
-"""arXiv's formats to paper rows: the metadata snapshot JSONL, API Atom pages, OAI-PMH XML, RSS.
+"""arXiv's XML and feed formats to paper rows: API Atom pages, OAI-PMH XML, RSS (the metadata
+snapshot is `ingest.arxiv_snapshot`).
 
 Pure functions over bytes and files; fetching lives in `ingest.arxiv`. Every record that cannot
 be read becomes a `BadRecord` naming where it was, and parsing goes on with the next.
@@ -6,168 +7,23 @@ be read becomes a `BadRecord` naming where it was, and parsing goes on with the 
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from email.utils import parsedate_to_datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import feedparser
-import orjson
-from isal import igzip
 from lxml import etree
 
-from ingest.papers import BadRecord, Harvested
+from ingest.arxiv_rows import bad_reason, collapse, iso_utc, paper_row
+from ingest.batches import BadRecord, Harvested
 from leanwatch.errors import InputFormatError
-from leanwatch.records import ArxivId, PaperRow, parse_arxiv_id
+from leanwatch.records import parse_arxiv_id
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV_ATOM = "{http://arxiv.org/schemas/atom}"
 OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
-
-# The paper columns each format knows; the store leaves the others as they are.
-FULL_COLUMNS = (
-    "arxiv_id",
-    "arxiv_version",
-    "title",
-    "abstract",
-    "authors",
-    "categories",
-    "primary_category",
-    "published",
-    "updated",
-    "comment",
-    "doi",
-    "journal_ref",
-    "links",
-)
-# RSS announces papers: it knows the announcement date but not submission dates or journal data.
-RSS_COLUMNS = (*FULL_COLUMNS[:7], "announced", "links")
-
-_MONTHS = {
-    m: i
-    for i, m in enumerate(
-        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1
-    )
-}
-
-
-def collapse(text: str | None) -> str | None:
-    """Whitespace runs to one space, ends trimmed; LaTeX and everything else kept as written."""
-    if text is None:
-        return None
-    collapsed = " ".join(text.split())
-    return collapsed or None
-
-
-def paper_row(
-    arxiv: ArxivId,
-    title: str | None,
-    abstract: str | None,
-    authors: list[str],
-    categories: list[str],
-    *,
-    published: datetime | None = None,
-    updated: datetime | None = None,
-    announced: date | None = None,
-    comment: str | None = None,
-    doi: str | None = None,
-    journal_ref: str | None = None,
-) -> PaperRow:
-    """A papers row from any arXiv format: free text whitespace-collapsed, primary category first."""
-    ordered = list(dict.fromkeys(categories))  # dedupe, primary stays first
-    row: PaperRow = {
-        "paper_id": arxiv.paper_id,
-        "arxiv_id": arxiv.id,
-        "arxiv_version": arxiv.version,
-        "title": collapse(title) or "(untitled)",
-        "abstract": collapse(abstract),
-        "authors": [name for name in [" ".join(a.split()) for a in authors] if name],
-        "categories": ordered,
-        "primary_category": ordered[0] if ordered else None,
-        "links": [
-            f"https://arxiv.org/abs/{arxiv.id}",
-            f"https://arxiv.org/pdf/{arxiv.id}",
-            f"https://arxiv.org/html/{arxiv.id}",
-        ],
-        # Each format's sink writes only the columns that format knows (FULL_COLUMNS, RSS_COLUMNS).
-        "announced": announced,
-        "published": published,
-        "updated": updated,
-        "comment": collapse(comment),
-        "doi": collapse(doi),
-        "journal_ref": collapse(journal_ref),
-    }
-    return row
-
-
-def rfc2822_utc(text: str) -> datetime:
-    """'Mon, 2 Apr 2007 19:18:42 GMT' as naive UTC; the snapshot's form takes the fast path."""
-    parts = text.split()
-    if len(parts) == 6 and parts[5] == "GMT" and parts[2] in _MONTHS:
-        hour, minute, second = parts[4].split(":")
-        return datetime(int(parts[3]), _MONTHS[parts[2]], int(parts[1]), int(hour), int(minute), int(second))
-    return parsedate_to_datetime(text).astimezone(UTC).replace(tzinfo=None)
-
-
-def iso_utc(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
-
-
-# --- the metadata snapshot (JSON lines) -------------------------------------------------------
-
-
-def open_text(path: Path) -> io.BufferedIOBase:
-    """The file's bytes, decompressed when it is .gz."""
-    return igzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb")
-
-
-def snapshot_records(path: Path) -> Iterator[Harvested | BadRecord]:
-    """Stream the arXiv metadata snapshot (plain or .gz), one record per line."""
-    with open_text(path) as handle:
-        yield from snapshot_lines(handle, str(path), first_line=1)
-
-
-def snapshot_lines(lines: Iterable[bytes], where: str, first_line: int) -> Iterator[Harvested | BadRecord]:
-    for number, line in enumerate(lines, start=first_line):
-        if not line.strip():
-            continue
-        try:
-            yield snapshot_record(orjson.loads(line))
-        except (orjson.JSONDecodeError, KeyError, IndexError, TypeError, ValueError, InputFormatError) as exc:
-            yield BadRecord(f"{where}:{number}", _reason(exc))
-
-
-def snapshot_record(obj: dict[str, Any]) -> Harvested:
-    raw_id = obj["id"]
-    versions = obj.get("versions") or []
-    latest = versions[-1]["version"] if versions else None
-    arxiv = parse_arxiv_id(raw_id + latest if latest else raw_id)
-    parsed = obj.get("authors_parsed")
-    if parsed:  # [keyname, forenames, suffix]: "forenames keyname suffix"; paper_row trims the gaps
-        authors = [" ".join(p[1:2] + p[0:1] + p[2:]) for p in parsed]
-    else:
-        authors = (obj.get("authors") or "").replace(" and ", ", ").split(", ")
-    published = rfc2822_utc(versions[0]["created"]) if versions else None
-    updated = rfc2822_utc(versions[-1]["created"]) if len(versions) > 1 else published
-    row = paper_row(
-        arxiv,
-        obj.get("title"),
-        obj.get("abstract"),
-        authors,
-        (obj.get("categories") or "").split(),
-        published=published,
-        updated=updated,
-        comment=obj.get("comments"),
-        doi=obj.get("doi"),
-        journal_ref=obj.get("journal-ref"),
-    )
-    return Harvested(row, f"{arxiv.id}{latest or ''}")
 
 
 # --- the query API (Atom) ----------------------------------------------------------------------
@@ -199,7 +55,7 @@ def parse_api_page(content: bytes, where: str) -> ApiPage:
         try:
             page.records.append(api_entry(entry))
         except (InputFormatError, ValueError) as exc:
-            page.records.append(BadRecord(f"{where} entry {index + 1}", _reason(exc)))
+            page.records.append(BadRecord(f"{where} entry {index + 1}", bad_reason(exc)))
     return page
 
 
@@ -332,7 +188,7 @@ def _oai_record(record: etree._Element, page: OaiPage, where: str) -> None:
             journal_ref=meta.get("journal-ref"),
         )
     except (InputFormatError, ValueError) as exc:
-        page.records.append(BadRecord(where, _reason(exc)))
+        page.records.append(BadRecord(where, bad_reason(exc)))
         return
     page.records.append(Harvested(row, arxiv.id))
 
@@ -388,7 +244,7 @@ def parse_rss(content: bytes, where: str) -> RssFeed:
         try:
             feed.records.append(rss_entry(entry, announced))
         except (InputFormatError, ValueError, KeyError) as exc:
-            feed.records.append(BadRecord(f"{where} item {index}", _reason(exc)))
+            feed.records.append(BadRecord(f"{where} item {index}", bad_reason(exc)))
     return feed
 
 
@@ -418,8 +274,3 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=Tru
 
 def _int(text: str | None) -> int | None:
     return int(text) if text and text.strip().isdigit() else None
-
-
-def _reason(exc: BaseException) -> str:
-    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return f"{type(exc).__name__}: {text}" if isinstance(exc, KeyError) else text

@@ -23,8 +23,8 @@ from typing import Any
 
 import orjson
 
+from ingest.batches import BadRecord
 from ingest.http import HttpClient
-from ingest.papers import BadRecord
 from ingest.run import RunCounts, expand_paths
 from leanwatch.errors import FetchError, HttpStatusError, InputFormatError
 from leanwatch.records import PAPER_FIELDS, PaperRow, arrow_table, parse_arxiv_id, repo_url

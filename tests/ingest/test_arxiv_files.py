@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from ingest import arxiv
+from ingest import arxiv, arxiv_snapshot
 from leanwatch.cli import cli
 from leanwatch.settings import Settings
 from leanwatch.store import open_reader, open_writer
@@ -212,7 +212,7 @@ def test_parallel_snapshot_matches_inline(
     path = tmp_path / "part.jsonl"
     path.write_text("".join(lines))
     monkeypatch.setattr(arxiv, "PARALLEL_MIN_BYTES", 0)
-    monkeypatch.setattr(arxiv, "BLOCK_BYTES", 64 * 1024)  # many blocks, so line numbers cross blocks
+    monkeypatch.setattr(arxiv_snapshot, "BLOCK_BYTES", 64 * 1024)  # many blocks, so line numbers cross blocks
     parallel = dataclasses.replace(settings, ingest_workers=2, data_dir=tmp_path / "parallel")
     inline = dataclasses.replace(settings, ingest_workers=1, data_dir=tmp_path / "inline")
     counts = [_ingest_files(s, path, all_categories=True) for s in (parallel, inline)]
@@ -229,7 +229,7 @@ def test_parallel_snapshot_matches_inline(
 def test_line_blocks_cover_every_line_once(tmp_path: Path) -> None:
     path = tmp_path / "lines.jsonl"
     path.write_bytes(b"".join(b'{"n": %d}\n' % i for i in range(10_000)) + b'{"n": "last, no newline"}')
-    blocks = list(arxiv.line_blocks(path, size=1000))
+    blocks = list(arxiv_snapshot.line_blocks(path, size=1000))
     assert len(blocks) > 50
     lines = [line for _, block in blocks for line in block.splitlines()]
     assert len(lines) == 10_001
