@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ingest.arxiv_parse import ApiPage, OaiPage, parse_api_page, parse_oai, parse_rss
 from ingest.arxiv_rows import FULL_COLUMNS, RSS_COLUMNS
-from ingest.arxiv_snapshot import line_blocks, prepare_snapshot_block, snapshot_records
+from ingest.arxiv_snapshot import line_blocks, prepare_snapshot_block, snapshot_records, worker_start
 from ingest.batches import BadRecord, Harvested, PreparedBatch
 from ingest.http import HttpClient
 from ingest.papers import PaperSink
@@ -298,7 +298,7 @@ def ingest_snapshot_parallel(path: Path, sink: PaperSink, workers: int) -> None:
     """Parse in `workers` processes while this one upserts; results are written in file order."""
     context = multiprocessing.get_context("spawn")  # never fork a process holding DuckDB threads
     in_flight: deque[Future[PreparedBatch]] = deque()
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=worker_start) as pool:
         for first_line, block in progress(line_blocks(path), desc=path.name, unit="blocks"):
             in_flight.append(pool.submit(prepare_snapshot_block, str(path), first_line, block, sink.spec))
             if len(in_flight) > 2 * workers:  # bounded: memory stays flat however big the file

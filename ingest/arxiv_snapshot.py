@@ -8,7 +8,10 @@ XML libraries).
 from __future__ import annotations
 
 import io
+import sys
 from collections.abc import Iterable, Iterator
+from importlib.abc import MetaPathFinder
+from importlib.machinery import ModuleSpec
 from pathlib import Path
 from typing import Any
 
@@ -99,3 +102,17 @@ def line_blocks(path: Path, size: int | None = None) -> Iterator[tuple[int, byte
 def prepare_snapshot_block(where: str, first_line: int, block: bytes, spec: BatchSpec) -> PreparedBatch:
     """Worker: parse and prepare one block of snapshot lines."""
     return prepare(snapshot_lines(block.splitlines(), where, first_line), spec)
+
+
+class _NoPandas(MetaPathFinder):
+    def find_spec(self, name: str, path: object, target: object = None) -> ModuleSpec | None:
+        if name == "pandas" or name.startswith("pandas."):
+            raise ModuleNotFoundError("pandas is not loaded in snapshot workers", name=name)
+        return None
+
+
+def worker_start() -> None:
+    """Worker initializer: pyarrow imports pandas (60 MB, 0.7 s) on its first conversion from
+    Python lists only to ask whether they are pandas objects. These never are, so the import fails
+    fast in workers, which pyarrow takes as "no pandas"."""
+    sys.meta_path.insert(0, _NoPandas())
