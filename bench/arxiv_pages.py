@@ -5,7 +5,10 @@
 Parses real recorded pages from ../shared/data/arxiv repeatedly for a few seconds each: the
 100-entry API page, and an OAI-PMH ListRecords page of 1,000 records (arXiv's page size) assembled
 from the real records in the OAI files; the tiny one-record files are timed too, to show the fixed
-cost per response. Target (issue 3): >= 20,000 entries/s.
+cost per response. Then the same pages as saved files through `leanwatch ingest arxiv --from`'s
+loader, which parses a run of page files in worker processes (one per CPU) while it writes the
+store: 150 copies of the OAI page and 1,000 of the API pages (copies of the same records, so after the
+first the store finds them unchanged). Target (issue 3): >= 20,000 entries/s.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import tempfile
 import time
 from pathlib import Path
 
@@ -45,6 +49,35 @@ def oai_page(files: list[bytes], size: int) -> bytes:
     )
 
 
+def file_load_rate(
+    oai: bytes, api_pages: list[bytes], oai_copies: int = 150, api_copies: int = 1_000
+) -> float:
+    """Entries/s of `ingest_files` over saved page files, store writes included, catalog excluded."""
+    # Imported here: the parsing workers import this module as their main one and need no store.
+    from ingest.arxiv import ingest_files
+    from leanwatch.settings import load_settings
+    from leanwatch.store import open_writer
+
+    with tempfile.TemporaryDirectory() as tmp:
+        pages = Path(tmp) / "pages"
+        pages.mkdir()
+        for i in range(oai_copies):
+            (pages / f"oai-{i:03}.xml").write_bytes(oai)
+        for i in range(api_copies):
+            (pages / f"api-{i:03}.xml").write_bytes(api_pages[i % len(api_pages)])
+        settings = load_settings(env={}, flags={"data_dir": str(Path(tmp) / "data")})
+        with open_writer(settings, "bench", search_index=False) as store:
+            started = time.perf_counter()
+            counts = ingest_files(store, settings, [pages], all_categories=True)
+            seconds = time.perf_counter() - started
+    per_second = counts.fetched / seconds
+    print(
+        f"{'saved page files, ingest arxiv --from':<34} {counts.fetched:>9,} entries in {seconds:.1f} s"
+        f"  {per_second:>10,.0f} entries/s  ({os.cpu_count()} CPUs; {counts.summary()})"
+    )
+    return per_second
+
+
 def main() -> None:
     api = SHARED / "arxiv/api/recorded_2026"
     api_pages = [
@@ -56,8 +89,12 @@ def main() -> None:
         "OAI-PMH ListRecords (1,000 records)", [oai_page(oai_files, 1000)], lambda b: parse_oai(b, "b")
     )
     rate("OAI-PMH files as recorded (1-12 each)", oai_files, lambda b: parse_oai(b, "bench"))
-    verdict = "met" if min(api_rate, oai_rate) >= 20_000 else "MISSED"
-    print(f"target >= 20,000 entries/s: {verdict}")
+    files_rate = file_load_rate(oai_page(oai_files, 1000), api_pages)
+    for label, value in (
+        ("one process, per page", min(api_rate, oai_rate)),
+        ("saved page files", files_rate),
+    ):
+        print(f"target >= 20,000 entries/s, {label}: {'met' if value >= 20_000 else 'MISSED'}")
 
 
 if __name__ == "__main__":

@@ -12,14 +12,22 @@ import logging
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from ingest.arxiv_parse import ApiPage, OaiPage, parse_api_page, parse_oai, parse_rss
+from ingest.arxiv_parse import (
+    OaiPage,
+    page_file_records,
+    parse_api_page,
+    parse_oai,
+    parse_rss,
+    prepare_page_file,
+)
 from ingest.arxiv_rows import FULL_COLUMNS, RSS_COLUMNS
 from ingest.arxiv_snapshot import line_blocks, prepare_snapshot_block, snapshot_records, worker_start
 from ingest.batches import BadRecord, Harvested, PreparedBatch
@@ -266,88 +274,102 @@ def detect_format(path: Path) -> str:
     raise InputFormatError(f"{path}: not an arXiv snapshot, API page, OAI-PMH response or RSS feed")
 
 
-def file_records(path: Path, kind: str) -> Iterator[Harvested | BadRecord]:
-    if kind == "snapshot":
-        yield from snapshot_records(path)
-    elif kind == "oai":
-        yield from parse_oai(path, str(path)).records
-    elif kind == "rss":
-        yield from parse_rss(path.read_bytes(), str(path)).records
-    else:
-        yield from _api_file_page(path, kind).records
-
-
-def _api_file_page(path: Path, kind: str) -> ApiPage:
-    if kind == "api":
-        return parse_api_page(path.read_bytes(), str(path))
-    try:
-        exchange = json.loads(path.read_text())
-        body = exchange["body"]
-    except (ValueError, KeyError, TypeError) as exc:
-        raise InputFormatError(f"{path}: not a saved exchange with a body: {exc}") from exc
-    page = parse_api_page(body.encode(), f"{path} ({exchange.get('url', '')})")
-    if page.error:
-        page.records.append(BadRecord(str(path), f"arXiv API error feed: {page.error}"))
-    return page
-
-
-PARALLEL_MIN_BYTES = 8_000_000  # smaller files are parsed inline: starting workers costs ~1 s
+PAGE_KINDS = ("api", "recorded", "oai")  # saved pages, parsed whole; many can go to workers at once
+PARALLEL_MIN_BYTES = 8_000_000  # less is parsed inline: starting workers costs ~1 s
 
 
 def ingest_snapshot_parallel(path: Path, sink: PaperSink, workers: int) -> None:
     """Parse in `workers` processes while this one upserts; results are written in file order."""
+    blocks = progress(line_blocks(path), desc=path.name, unit="blocks")
+    jobs = ((prepare_snapshot_block, str(path), first_line, block, sink.spec) for first_line, block in blocks)
+    for batch in _in_workers(jobs, workers, str(path)):
+        sink.write(batch)
+
+
+def _in_workers(jobs: Iterable[tuple[Any, ...]], workers: int, what: str) -> Iterator[PreparedBatch]:
+    """`(function, *args)` jobs run in `workers` spawned processes, results in job order, at most
+    2 x workers in flight so memory stays flat however many there are."""
     context = multiprocessing.get_context("spawn")  # never fork a process holding DuckDB threads
     in_flight: deque[Future[PreparedBatch]] = deque()
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=worker_start) as pool:
-        for first_line, block in progress(line_blocks(path), desc=path.name, unit="blocks"):
-            in_flight.append(pool.submit(prepare_snapshot_block, str(path), first_line, block, sink.spec))
-            if len(in_flight) > 2 * workers:  # bounded: memory stays flat however big the file
-                sink.write(in_flight.popleft().result())
-        while in_flight:
-            sink.write(in_flight.popleft().result())
+    try:
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=worker_start) as pool:
+            for function, *args in jobs:
+                in_flight.append(pool.submit(function, *args))
+                if len(in_flight) > 2 * workers:
+                    yield in_flight.popleft().result()
+            while in_flight:
+                yield in_flight.popleft().result()
+    except BrokenProcessPool as exc:
+        raise IngestError(
+            f"{what}: a parsing worker process died ({exc}); the batches written so far are kept. "
+            "Run again (it is idempotent), or with LEANWATCH_INGEST_WORKERS=1 to parse in one process"
+        ) from exc
+
+
+def _read_pages(pages: list[tuple[Path, str]], sink_for: Callable[[str], PaperSink], workers: int) -> None:
+    """Saved API and OAI-PMH pages, in order; in worker processes when there are enough of them."""
+    batches: Iterable[PreparedBatch]
+    if workers > 1 and len(pages) > 1 and sum(path.stat().st_size for path, _ in pages) >= PARALLEL_MIN_BYTES:
+        jobs = ((prepare_page_file, path, kind, sink_for(kind).spec) for path, kind in pages)
+        batches = _in_workers(jobs, workers, f"{len(pages)} saved page files")
+    else:
+        batches = (prepare_page_file(path, kind, sink_for(kind).spec) for path, kind in pages)
+    shown = progress(batches, desc="saved pages", unit="files", total=len(pages))
+    for (_, kind), batch in zip(pages, shown, strict=True):
+        sink_for(kind).write(batch)
+    for kind in {kind for _, kind in pages}:
+        sink_for(kind).flush()
 
 
 def _read_file(path: Path, kind: str, sink: PaperSink, workers: int) -> None:
+    """A snapshot (in workers when it is big) or an RSS feed."""
     if kind == "snapshot" and workers > 1 and path.stat().st_size >= PARALLEL_MIN_BYTES:
-        try:
-            ingest_snapshot_parallel(path, sink, workers)
-        except BrokenProcessPool as exc:
-            raise IngestError(
-                f"{path}: a parsing worker process died ({exc}); the batches written so far are kept. "
-                "Run again (it is idempotent), or with LEANWATCH_INGEST_WORKERS=1 to parse in one process"
-            ) from exc
+        ingest_snapshot_parallel(path, sink, workers)
         return
-    for record in progress(file_records(path, kind), desc=path.name, unit="records"):
+    records = snapshot_records(path) if kind == "snapshot" else iter(page_file_records(path, kind))
+    for record in progress(records, desc=path.name, unit="records"):
         sink.add(record)
 
 
 def ingest_files(
     store: Store, settings: Settings, paths: Iterable[Path], all_categories: bool = False
 ) -> RunCounts:
-    """Load saved arXiv data. The snapshot streams in batches, so memory stays bounded."""
+    """Load saved arXiv data in the order given. The snapshot streams in batches, so memory stays
+    bounded; runs of saved API/OAI pages are parsed together."""
     counts = RunCounts()
-    files = expand_paths(paths)
     watched = _watched(settings, all_categories)
+    workers = settings.ingest_workers or os.cpu_count() or 1
     sinks: dict[str, PaperSink] = {}
-    for path in files:
+
+    def sink_for(kind: str) -> PaperSink:
+        source = {"snapshot": "arxiv_snapshot", "oai": "arxiv_oai", "rss": "arxiv_rss"}.get(kind, "arxiv_api")
+        if source not in sinks:
+            columns = RSS_COLUMNS if source == "arxiv_rss" else FULL_COLUMNS
+            sinks[source] = PaperSink(store, source, columns, counts, watched)
+        return sinks[source]
+
+    pages: list[tuple[Path, str]] = []
+    for path in expand_paths(paths):
         try:
             kind = detect_format(path)
         except InputFormatError as exc:  # one unreadable file does not stop the others
             counts.errors += 1
             log.warning("%s", exc)
             continue
-        source = {"snapshot": "arxiv_snapshot", "oai": "arxiv_oai", "rss": "arxiv_rss"}.get(kind, "arxiv_api")
-        if source not in sinks:
-            columns = RSS_COLUMNS if source == "arxiv_rss" else FULL_COLUMNS
-            sinks[source] = PaperSink(store, source, columns, counts, watched)
-        sink = sinks[source]
+        if kind in PAGE_KINDS:
+            pages.append((path, kind))
+            continue
+        _read_pages(pages, sink_for, workers)
+        pages = []
+        sink = sink_for(kind)
         try:
-            _read_file(path, kind, sink, settings.ingest_workers or os.cpu_count() or 1)
+            _read_file(path, kind, sink, workers)
         except InputFormatError as exc:
             sink.bad(BadRecord(str(path), str(exc)))
         except (OSError, EOFError) as exc:  # a truncated .gz or an unreadable file
             sink.bad(BadRecord(str(path), f"{type(exc).__name__}: {exc}"))
         sink.flush()
+    _read_pages(pages, sink_for, workers)
     return counts
 
 

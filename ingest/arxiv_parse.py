@@ -7,6 +7,7 @@ be read becomes a `BadRecord` naming where it was, and parsing goes on with the 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -17,7 +18,7 @@ import feedparser
 from lxml import etree
 
 from ingest.arxiv_rows import bad_reason, collapse, iso_utc, paper_row
-from ingest.batches import BadRecord, Harvested
+from ingest.batches import BadRecord, BatchSpec, Harvested, PreparedBatch, prepare
 from leanwatch.errors import InputFormatError
 from leanwatch.records import parse_arxiv_id
 
@@ -274,3 +275,38 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=Tru
 
 def _int(text: str | None) -> int | None:
     return int(text) if text and text.strip().isdigit() else None
+
+
+# --- saved page files (`leanwatch ingest arxiv --from`) ----------------------------------------
+
+
+def page_file_records(path: Path, kind: str) -> list[Harvested | BadRecord]:
+    """The records of one saved file: an API page ("api", or "recorded": a saved {url, body}
+    exchange), an OAI-PMH response ("oai") or an RSS feed ("rss")."""
+    if kind == "oai":
+        return parse_oai(path, str(path)).records
+    if kind == "rss":
+        return parse_rss(path.read_bytes(), str(path)).records
+    if kind == "api":
+        return parse_api_page(path.read_bytes(), str(path)).records
+    try:
+        exchange = json.loads(path.read_text())
+        body = exchange["body"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InputFormatError(f"{path}: not a saved exchange with a body: {exc}") from exc
+    page = parse_api_page(body.encode(), f"{path} ({exchange.get('url', '')})")
+    if page.error:
+        page.records.append(BadRecord(str(path), f"arXiv API error feed: {page.error}"))
+    return page.records
+
+
+def prepare_page_file(path: Path, kind: str, spec: BatchSpec) -> PreparedBatch:
+    """One saved page file parsed and prepared (in a worker process or inline); a file that cannot
+    be read is one bad record naming it."""
+    try:
+        records = page_file_records(path, kind)
+    except InputFormatError as exc:
+        records = [BadRecord(str(path), str(exc))]
+    except OSError as exc:
+        records = [BadRecord(str(path), f"{type(exc).__name__}: {exc}")]
+    return prepare(records, spec)

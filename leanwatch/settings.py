@@ -71,7 +71,9 @@ class Settings:
     )
     blog_pages_per_run: int = _setting(50, "At most this many post pages fetched per run (blog_fetch_pages).")
     ingest_workers: int = _setting(
-        0, "Worker processes that parse large snapshot files while the store writes; 0 means one per CPU."
+        0,
+        "Worker processes that parse large snapshot files and runs of saved API/OAI pages while the "
+        "store writes; 0 means one per CPU.",
     )
     tag_workers: int = _setting(0, "Worker processes that score papers while tagging; 0 means one per CPU.")
     extract_workers: int = _setting(

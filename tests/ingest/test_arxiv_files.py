@@ -226,6 +226,37 @@ def test_parallel_snapshot_matches_inline(
     assert _tables(parallel)["papers"] == _tables(inline)["papers"]
 
 
+def test_saved_pages_in_workers_match_inline(
+    settings: Settings, shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """API and OAI page files parsed in worker processes give the rows and counts of parsing them
+    in this process, bad files included, and keep the order given."""
+    broken = tmp_path / "broken-page.xml"
+    broken.write_text('<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><entry>')
+    pages = [
+        *sorted((shared_data / "arxiv/api/recorded_2026").glob("*.json")),
+        broken,
+        *sorted((shared_data / "arxiv/oai").glob("*.xml")),
+    ]
+    monkeypatch.setattr(arxiv, "PARALLEL_MIN_BYTES", 0)
+    pooled: list[str] = []
+    in_workers = arxiv._in_workers
+
+    def spy(jobs: Any, workers: int, what: str) -> Any:
+        pooled.append(what)
+        return in_workers(jobs, workers, what)
+
+    monkeypatch.setattr(arxiv, "_in_workers", spy)
+    parallel = dataclasses.replace(settings, ingest_workers=2, data_dir=tmp_path / "parallel")
+    inline = dataclasses.replace(settings, ingest_workers=1, data_dir=tmp_path / "inline")
+    counts = [_ingest_files(s, *pages, all_categories=True) for s in (parallel, inline)]
+    assert pooled == [f"{len(pages)} saved page files"]  # the first run parsed in workers
+    assert counts[0].as_dict() == counts[1].as_dict()
+    assert counts[0].new > 100 and counts[0].errors >= 1  # the broken page is counted, not fatal
+    assert _tables(parallel)["papers"] == _tables(inline)["papers"]
+    assert _tables(parallel)["paper_sources"] == _tables(inline)["paper_sources"]
+
+
 def test_line_blocks_cover_every_line_once(tmp_path: Path) -> None:
     path = tmp_path / "lines.jsonl"
     path.write_bytes(b"".join(b'{"n": %d}\n' % i for i in range(10_000)) + b'{"n": "last, no newline"}')
