@@ -12,9 +12,10 @@ import logging
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -276,17 +277,23 @@ def detect_format(path: Path) -> str:
 
 PAGE_KINDS = ("api", "recorded", "oai")  # saved pages, parsed whole; many can go to workers at once
 PARALLEL_MIN_BYTES = 8_000_000  # less is parsed inline: starting workers costs ~1 s
+# A page file's records are held whole while it is prepared; bigger files (a saved bulk harvest)
+# go one at a time in this process, so a few of them in flight never add up.
+PARALLEL_MAX_PAGE_BYTES = 32_000_000
 
 
 def ingest_snapshot_parallel(path: Path, sink: PaperSink, workers: int) -> None:
     """Parse in `workers` processes while this one upserts; results are written in file order."""
     blocks = progress(line_blocks(path), desc=path.name, unit="blocks")
     jobs = ((prepare_snapshot_block, str(path), first_line, block, sink.spec) for first_line, block in blocks)
-    for batch in _in_workers(jobs, workers, str(path)):
-        sink.write(batch)
+    with closing(_in_workers(jobs, workers, str(path))) as batches:  # a failed write stops the pool now
+        for batch in batches:
+            sink.write(batch)
 
 
-def _in_workers(jobs: Iterable[tuple[Any, ...]], workers: int, what: str) -> Iterator[PreparedBatch]:
+def _in_workers(
+    jobs: Iterable[tuple[Any, ...]], workers: int, what: str
+) -> Generator[PreparedBatch, None, None]:
     """`(function, *args)` jobs run in `workers` spawned processes, results in job order, at most
     2 x workers in flight so memory stays flat however many there are."""
     context = multiprocessing.get_context("spawn")  # never fork a process holding DuckDB threads
@@ -307,18 +314,30 @@ def _in_workers(jobs: Iterable[tuple[Any, ...]], workers: int, what: str) -> Ite
 
 
 def _read_pages(pages: list[tuple[Path, str]], sink_for: Callable[[str], PaperSink], workers: int) -> None:
-    """Saved API and OAI-PMH pages, in order; in worker processes when there are enough of them."""
-    batches: Iterable[PreparedBatch]
-    if workers > 1 and len(pages) > 1 and sum(path.stat().st_size for path, _ in pages) >= PARALLEL_MIN_BYTES:
+    """Saved API and OAI-PMH pages, written in the order given (a sink is flushed before the other
+    source's rows follow); in worker processes when there are enough of them."""
+    sizes = [path.stat().st_size for path, _ in pages]
+    batches: Iterator[PreparedBatch]
+    if (
+        workers > 1
+        and len(pages) > 1
+        and sum(sizes) >= PARALLEL_MIN_BYTES
+        and max(sizes) <= PARALLEL_MAX_PAGE_BYTES
+    ):
         jobs = ((prepare_page_file, path, kind, sink_for(kind).spec) for path, kind in pages)
         batches = _in_workers(jobs, workers, f"{len(pages)} saved page files")
     else:
         batches = (prepare_page_file(path, kind, sink_for(kind).spec) for path, kind in pages)
-    shown = progress(batches, desc="saved pages", unit="files", total=len(pages))
-    for (_, kind), batch in zip(pages, shown, strict=True):
-        sink_for(kind).write(batch)
-    for kind in {kind for _, kind in pages}:
-        sink_for(kind).flush()
+    previous: PaperSink | None = None
+    with closing(batches):
+        for (_, kind), batch in zip(pages, progress(batches, desc="saved pages", unit="files"), strict=True):
+            sink = sink_for(kind)
+            if previous is not None and previous is not sink:
+                previous.flush()
+            sink.write(batch)
+            previous = sink
+    if previous is not None:
+        previous.flush()
 
 
 def _read_file(path: Path, kind: str, sink: PaperSink, workers: int) -> None:
@@ -326,7 +345,7 @@ def _read_file(path: Path, kind: str, sink: PaperSink, workers: int) -> None:
     if kind == "snapshot" and workers > 1 and path.stat().st_size >= PARALLEL_MIN_BYTES:
         ingest_snapshot_parallel(path, sink, workers)
         return
-    records = snapshot_records(path) if kind == "snapshot" else iter(page_file_records(path, kind))
+    records = snapshot_records(path) if kind == "snapshot" else page_file_records(path, kind)
     for record in progress(records, desc=path.name, unit="records"):
         sink.add(record)
 
@@ -348,8 +367,20 @@ def ingest_files(
             sinks[source] = PaperSink(store, source, columns, counts, watched)
         return sinks[source]
 
+    try:
+        _read_all(expand_paths(paths), sink_for, counts, workers)
+    except IngestError:  # a worker died: what was parsed before is still stored
+        for sink in sinks.values():
+            sink.flush()
+        raise
+    return counts
+
+
+def _read_all(
+    files: Iterable[Path], sink_for: Callable[[str], PaperSink], counts: RunCounts, workers: int
+) -> None:
     pages: list[tuple[Path, str]] = []
-    for path in expand_paths(paths):
+    for path in files:
         try:
             kind = detect_format(path)
         except InputFormatError as exc:  # one unreadable file does not stop the others
@@ -370,7 +401,6 @@ def ingest_files(
             sink.bad(BadRecord(str(path), f"{type(exc).__name__}: {exc}"))
         sink.flush()
     _read_pages(pages, sink_for, workers)
-    return counts
 
 
 def parse_day(text: str) -> date:

@@ -294,6 +294,8 @@ def page_file_records(path: Path, kind: str) -> list[Harvested | BadRecord]:
         body = exchange["body"]
     except (ValueError, KeyError, TypeError) as exc:
         raise InputFormatError(f"{path}: not a saved exchange with a body: {exc}") from exc
+    if not isinstance(body, str):
+        raise InputFormatError(f"{path}: the saved exchange's body is not text")
     page = parse_api_page(body.encode(), f"{path} ({exchange.get('url', '')})")
     if page.error:
         page.records.append(BadRecord(str(path), f"arXiv API error feed: {page.error}"))

@@ -107,12 +107,12 @@ def prepare_snapshot_block(where: str, first_line: int, block: bytes, spec: Batc
 class _NoPandas(MetaPathFinder):
     def find_spec(self, name: str, path: object, target: object = None) -> ModuleSpec | None:
         if name == "pandas" or name.startswith("pandas."):
-            raise ModuleNotFoundError("pandas is not loaded in snapshot workers", name=name)
+            raise ModuleNotFoundError("pandas is not loaded in parsing workers", name=name)
         return None
 
 
 def worker_start() -> None:
-    """Worker initializer: pyarrow imports pandas (60 MB, 0.7 s) on its first conversion from
-    Python lists only to ask whether they are pandas objects. These never are, so the import fails
-    fast in workers, which pyarrow takes as "no pandas"."""
+    """Parsing-worker initializer (snapshot blocks and saved pages). pyarrow imports pandas (60 MB,
+    0.7 s) on its first conversion from Python lists only to ask whether they are pandas objects.
+    These never are, so the import fails fast in workers, which pyarrow takes as "no pandas"."""
     sys.meta_path.insert(0, _NoPandas())

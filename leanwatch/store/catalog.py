@@ -29,8 +29,8 @@ FTS_SCHEMA = "fts_main_papers"
 # Built in steps into a staging table: a single ten-way join of a million papers ran out of the
 # writer's 512 MB; a four-way join, then one join per statement, stays within it (3.6 s at 1M).
 _FACET_STEPS = [
-    # The three inputs every paper has rows in are joined here; an UPDATE of a million list values
-    # each cost seconds (9.6 s for these three at 1M, 2.8 s as one statement).
+    # The three inputs that can cover every paper (tags, sources, extraction) are joined here: an
+    # UPDATE of a million rows each cost seconds (9.6 s for these three at 1M, 2.8 s as one join).
     f"""
     CREATE OR REPLACE TABLE paper_facets_next AS
     SELECT p.paper_id, p.arxiv_id, p.title, {PAPER_DATE} AS day, p.primary_category, p.doi,

@@ -230,7 +230,7 @@ def test_saved_pages_in_workers_match_inline(
     settings: Settings, shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """API and OAI page files parsed in worker processes give the rows and counts of parsing them
-    in this process, bad files included, and keep the order given."""
+    in this process, bad files included."""
     broken = tmp_path / "broken-page.xml"
     broken.write_text('<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><entry>')
     pages = [
@@ -255,6 +255,32 @@ def test_saved_pages_in_workers_match_inline(
     assert counts[0].new > 100 and counts[0].errors >= 1  # the broken page is counted, not fatal
     assert _tables(parallel)["papers"] == _tables(inline)["papers"]
     assert _tables(parallel)["paper_sources"] == _tables(inline)["paper_sources"]
+
+
+API_ENTRY = """<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"
+  xmlns:arxiv="http://arxiv.org/schemas/atom"><entry><id>http://arxiv.org/abs/1401.2122v5</id>
+  <title>API title</title><summary>API abstract</summary><published>2014-01-09T00:00:00Z</published>
+  <updated>2017-10-23T00:00:00Z</updated><author><name>A. Sergyeyev</name></author>
+  <arxiv:primary_category term="math.AP"/><category term="math.AP"/></entry></feed>"""
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_page_files_are_written_in_the_order_given(
+    settings: Settings, shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    """The same paper in an API page and an OAI file: the file given last wins, the first names the
+    first source, whichever sink fills first."""
+    monkeypatch.setattr(arxiv, "PARALLEL_MIN_BYTES", 0)
+    api = tmp_path / "api-page.xml"
+    api.write_text(API_ENTRY)
+    oai = shared_data / "arxiv/oai/arxiv-single.xml"
+    oai_title = "New integrable (3+1)-dimensional systems and contact geometry"
+    for order, first, title in (((api, oai), "arxiv_api", oai_title), ((oai, api), "arxiv_oai", "API title")):
+        run = dataclasses.replace(settings, ingest_workers=workers, data_dir=tmp_path / f"{first}-{workers}")
+        _ingest_files(run, *order, all_categories=True)
+        with open_reader(run) as reader:
+            stored = reader.query("SELECT first_source, title FROM papers WHERE arxiv_id = '1401.2122'")
+        assert stored == [(first, title)]
 
 
 def test_line_blocks_cover_every_line_once(tmp_path: Path) -> None:
