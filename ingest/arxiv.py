@@ -316,6 +316,8 @@ def _in_workers(
 def _read_pages(pages: list[tuple[Path, str]], sink_for: Callable[[str], PaperSink], workers: int) -> None:
     """Saved API and OAI-PMH pages, written in the order given (a sink is flushed before the other
     source's rows follow); in worker processes when there are enough of them."""
+    if not pages:
+        return
     sizes = [path.stat().st_size for path, _ in pages]
     batches: Iterator[PreparedBatch]
     if (

@@ -216,7 +216,7 @@ class Store:
 class _UpsertStatements:
     cast_view: str  # the batch cast to the table's types, as a view (no copy)
     count_distinct: str  # distinct keys in the batch
-    dedup: str  # a copy holding the last row per key, made only when keys repeat
+    dedup: str  # a copy holding the newest, then last, row per key, made only when keys repeat
     update: str  # stored rows that differ; `{source}` is the view or the copy
     insert: str  # rows whose key is not stored yet
 
@@ -252,13 +252,16 @@ def _upsert_statements(
         for c in compared + stamped
     ] + [f"{q(c)} = coalesce(t.{q(c)}, b.{q(c)})" for c in kept]
     distinct_key = q(spec.key[0]) if len(spec.key) == 1 else f"({key})"
+    # Within a batch, as between batches: an older version never wins over a newer one; otherwise
+    # the last row for a key does (batches from several files then equal one upsert per file).
+    newest_first = f"{q(version)} DESC NULLS LAST, _lw_ord DESC" if version else "_lw_ord DESC"
     return _UpsertStatements(
         cast_view=f"CREATE OR REPLACE TEMP VIEW _lw_cast AS SELECT {cast_list} FROM {_BATCH_VIEW}",
         count_distinct=f"SELECT count(DISTINCT {distinct_key}) FROM {_BATCH_VIEW}",
         dedup=(
             f"CREATE OR REPLACE TEMP TABLE _lw_dedup AS SELECT {col_list} FROM "
             f"(SELECT *, row_number() OVER () AS _lw_ord FROM _lw_cast) "
-            f"QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY _lw_ord DESC) = 1"
+            f"QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY {newest_first}) = 1"
         ),
         # With no non-key column to write, a stored row can never differ: nothing to update.
         update=(

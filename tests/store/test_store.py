@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -72,7 +73,7 @@ def test_same_batch_twice_leaves_the_same_rows(settings: Settings, real_rows: li
 
 
 def test_duplicates_within_a_batch_keep_the_last(settings: Settings, real_rows: list[dict[str, Any]]) -> None:
-    original = real_rows[0]
+    original = {**real_rows[0], "arxiv_version": 1}
     revised = {**original, "title": original["title"] + " (revised)", "arxiv_version": 2}
     with open_writer(settings, "test") as store:
         counts = store.upsert("papers", [original, real_rows[1], revised])
@@ -81,6 +82,22 @@ def test_duplicates_within_a_batch_keep_the_last(settings: Settings, real_rows: 
         )
     assert (counts.received, counts.duplicates, counts.new) == (3, 1, 2)
     assert stored == [(revised["title"], 2)]
+
+
+def test_within_a_batch_an_older_version_loses_as_between_batches(
+    settings: Settings, real_rows: list[dict[str, Any]]
+) -> None:
+    newer = {**real_rows[0], "title": "Version two", "arxiv_version": 2}
+    older = {**real_rows[0], "title": "Version one", "arxiv_version": 1}
+    same_batch = dataclasses.replace(settings, data_dir=settings.data_dir / "one")
+    with open_writer(same_batch, "test") as store:
+        store.upsert("papers", [newer, older])
+        together = store.query("SELECT title, arxiv_version FROM papers")
+    with open_writer(settings, "test") as store:
+        store.upsert("papers", [newer])
+        store.upsert("papers", [older])
+        apart = store.query("SELECT title, arxiv_version FROM papers")
+    assert together == apart == [("Version two", 2)]
 
 
 def test_update_writes_only_the_batch_columns_and_keeps_first_seen(
