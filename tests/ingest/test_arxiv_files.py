@@ -5,8 +5,10 @@ from __future__ import annotations
 import dataclasses
 import gzip
 import json
+import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +16,9 @@ import pytest
 from click.testing import CliRunner
 
 from ingest import arxiv, arxiv_snapshot
+from ingest.batches import Harvested
 from leanwatch.cli import cli
+from leanwatch.errors import IngestError
 from leanwatch.settings import Settings
 from leanwatch.store import open_reader, open_writer
 
@@ -281,6 +285,36 @@ def test_page_files_are_written_in_the_order_given(
         with open_reader(run) as reader:
             stored = reader.query("SELECT first_source, title FROM papers WHERE arxiv_id = '1401.2122'")
         assert stored == [(first, title)]
+
+
+def _dies_on_crash_files(path: Path, kind: str, spec: Any) -> Any:
+    """A parsing job that kills its worker process for files named crash*, after the others ran."""
+    if path.name.startswith("crash"):
+        time.sleep(2)
+        os._exit(1)
+    return arxiv.prepare_page_file(path, kind, spec)
+
+
+def test_a_dying_worker_keeps_what_earlier_files_gave(
+    settings: Settings, shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pages = sorted((shared_data / "arxiv/api/recorded_2026").glob("q_*.json"))[:2]
+    crash = tmp_path / "crash.xml"
+    crash.write_text(API_ENTRY)
+    monkeypatch.setattr(arxiv, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(arxiv, "prepare_page_file", _dies_on_crash_files)
+    run = dataclasses.replace(settings, ingest_workers=2)
+    with pytest.raises(IngestError, match="3 saved page files: a parsing worker process died"):
+        _ingest_files(run, *pages, crash, all_categories=True)
+    expected = {
+        record.row["paper_id"]
+        for page in pages
+        for record in arxiv.page_file_records(page, "recorded")
+        if isinstance(record, Harvested)
+    }
+    with open_reader(run) as reader:
+        stored = {row[0] for row in reader.query("SELECT paper_id FROM papers")}
+    assert stored == expected and len(expected) >= 100  # written before the error, not lost
 
 
 def test_line_blocks_cover_every_line_once(tmp_path: Path) -> None:
