@@ -23,7 +23,6 @@ from typing import Any
 
 from ingest.arxiv_parse import (
     OaiPage,
-    page_file_records,
     parse_api_page,
     parse_oai,
     parse_rss,
@@ -275,7 +274,7 @@ def detect_format(path: Path) -> str:
     raise InputFormatError(f"{path}: not an arXiv snapshot, API page, OAI-PMH response or RSS feed")
 
 
-PAGE_KINDS = ("api", "recorded", "oai")  # saved pages, parsed whole; many can go to workers at once
+PAGE_KINDS = ("api", "recorded", "oai", "rss")  # parsed whole, one job per file; runs go to workers
 PARALLEL_MIN_BYTES = 8_000_000  # less is parsed inline: starting workers costs ~1 s
 # A page file's records are held whole while it is prepared; bigger files (a saved bulk harvest)
 # go one at a time in this process, so a few of them in flight never add up.
@@ -314,8 +313,8 @@ def _in_workers(
 
 
 def _read_pages(pages: list[tuple[Path, str]], sink_for: Callable[[str], PaperSink], workers: int) -> None:
-    """Saved API and OAI-PMH pages, written in the order given (a sink is flushed before the other
-    source's rows follow); in worker processes when there are enough of them."""
+    """Saved API and OAI-PMH pages and RSS feeds, written in the order given (a sink is flushed
+    before another source's rows follow); in worker processes when there are enough of them."""
     if not pages:
         return
     sizes = [path.stat().st_size for path, _ in pages]
@@ -342,13 +341,12 @@ def _read_pages(pages: list[tuple[Path, str]], sink_for: Callable[[str], PaperSi
         previous.flush()
 
 
-def _read_file(path: Path, kind: str, sink: PaperSink, workers: int) -> None:
-    """A snapshot (in workers when it is big) or an RSS feed."""
-    if kind == "snapshot" and workers > 1 and path.stat().st_size >= PARALLEL_MIN_BYTES:
+def _read_snapshot(path: Path, sink: PaperSink, workers: int) -> None:
+    """A metadata snapshot, in workers when it is big."""
+    if workers > 1 and path.stat().st_size >= PARALLEL_MIN_BYTES:
         ingest_snapshot_parallel(path, sink, workers)
         return
-    records = snapshot_records(path) if kind == "snapshot" else page_file_records(path, kind)
-    for record in progress(records, desc=path.name, unit="records"):
+    for record in progress(snapshot_records(path), desc=path.name, unit="records"):
         sink.add(record)
 
 
@@ -356,7 +354,7 @@ def ingest_files(
     store: Store, settings: Settings, paths: Iterable[Path], all_categories: bool = False
 ) -> RunCounts:
     """Load saved arXiv data in the order given. The snapshot streams in batches, so memory stays
-    bounded; runs of saved API/OAI pages are parsed together."""
+    bounded; runs of saved pages and feeds are parsed together."""
     counts = RunCounts()
     watched = _watched(settings, all_categories)
     workers = settings.ingest_workers or os.cpu_count() or 1
@@ -396,9 +394,7 @@ def _read_all(
         pages = []
         sink = sink_for(kind)
         try:
-            _read_file(path, kind, sink, workers)
-        except InputFormatError as exc:
-            sink.bad(BadRecord(str(path), str(exc)))
+            _read_snapshot(path, sink, workers)
         except (OSError, EOFError) as exc:  # a truncated .gz or an unreadable file
             sink.bad(BadRecord(str(path), f"{type(exc).__name__}: {exc}"))
         sink.flush()

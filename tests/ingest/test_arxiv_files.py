@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from ingest import arxiv, arxiv_snapshot
+from ingest import arxiv, arxiv_parse, arxiv_snapshot
 from ingest.batches import Harvested
 from leanwatch.cli import cli
 from leanwatch.errors import IngestError
@@ -309,7 +309,7 @@ def test_a_dying_worker_keeps_what_earlier_files_gave(
     expected = {
         record.row["paper_id"]
         for page in pages
-        for record in arxiv.page_file_records(page, "recorded")
+        for record in arxiv_parse.page_file_records(page, "recorded")
         if isinstance(record, Harvested)
     }
     with open_reader(run) as reader:
