@@ -39,6 +39,16 @@ def collapse(text: str | None) -> str | None:
     """Whitespace runs to one space, ends trimmed; LaTeX and everything else kept as written."""
     if text is None:
         return None
+    if text.isascii():
+        # arXiv's text is ASCII wrapped with single newlines: when no other whitespace run is left,
+        # replacing the newlines gives what split-and-join gives, four times faster
+        # (bench/arxiv_pages.py). isascii() is O(1); `in` is a memchr-speed scan.
+        flat = text.replace("\n", " ").strip()
+        if not (
+            "  " in flat or "\t" in flat or "\r" in flat or "\x0b" in flat or "\x0c" in flat
+            or "\x1c" in flat or "\x1d" in flat or "\x1e" in flat or "\x1f" in flat
+        ):  # fmt: skip
+            return flat or None
     collapsed = " ".join(text.split())
     return collapsed or None
 

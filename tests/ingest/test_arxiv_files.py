@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from ingest import arxiv, arxiv_parse, arxiv_snapshot
+from ingest import arxiv, arxiv_parse, arxiv_rows, arxiv_snapshot
 from ingest.batches import Harvested
 from leanwatch.cli import cli
 from leanwatch.errors import IngestError
@@ -326,3 +326,37 @@ def test_line_blocks_cover_every_line_once(tmp_path: Path) -> None:
     assert len(lines) == 10_001
     for first, block in blocks:  # each block's first line number is right
         assert json.loads(block.splitlines()[0])["n"] in (first - 1, "last, no newline")
+
+
+def test_a_cut_oai_file_keeps_the_records_before_the_fault(shared_data: Path, tmp_path: Path) -> None:
+    whole = shared_data / "arxiv/oai/sample_arxiv_record.xml"
+    content = whole.read_bytes()
+    cut = tmp_path / "cut.xml"
+    cut.write_bytes(content[: content.index(b"<record>", content.index(b"<record>") + 1) + 200])
+    page = arxiv_parse.parse_oai(cut, str(cut))
+    harvested = [r for r in page.records if isinstance(r, Harvested)]
+    bad = [r for r in page.records if not isinstance(r, Harvested)]
+    assert [r.row for r in harvested] == [arxiv_parse.parse_oai(whole, "x").records[0].row]  # type: ignore[union-attr]
+    assert len(bad) == 1 and bad[0].where.startswith(f"{cut} line ") and "malformed XML" in bad[0].reason
+
+
+def test_big_oai_files_stream_to_the_same_records(shared_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = sorted((shared_data / "arxiv/oai").glob("*.xml"))
+    parsed_whole = [arxiv_parse.parse_oai(path, str(path)) for path in files]
+    monkeypatch.setattr(arxiv_parse, "WHOLE_FILE_BYTES", 0)  # every file is "big" now
+    streamed = [arxiv_parse.parse_oai(path, str(path)) for path in files]
+    assert streamed == parsed_whole
+    assert sum(len(page.records) for page in streamed) >= 30
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "  Silicon photomultipliers are\nalternatives to\ntraditional tubes.\n",
+        "First paragraph.\n  Second paragraph after an indent.",
+        "tab\tinside", "carriage\r\nreturn", "unit\x1fseparator", "form\x0cfeed", "no-break\xa0space",
+        "thin\u2009space and\u3000ideographic", "$x^2$  \\alpha\n", "\n \n", "",
+    ],
+)  # fmt: skip
+def test_collapse_is_split_and_join(text: str) -> None:
+    assert arxiv_rows.collapse(text) == (" ".join(text.split()) or None)
