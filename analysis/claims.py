@@ -108,6 +108,12 @@ _METRICS: tuple[tuple[str, str], ...] = (
     ("score", r"\bscore|correlation|\bR\^?2\b|c-index|Elo"),
 )
 _METRIC_RE = [(name, re.compile(rf"(?i){pattern}")) for name, pattern in _METRICS]
+# Metrics of the method's cost rather than its quality (a bare "reduction" is one too).
+_EFFICIENCY_NAMES = (
+    "speedup", "throughput", "latency",
+    "memory reduction", "compression ratio", "cost reduction", "size reduction",
+)  # fmt: skip
+_EFFICIENCY_METRICS = frozenset((*_EFFICIENCY_NAMES, "reduction"))
 _UP = re.compile(r"(?i)improv\w*|gains?\b|boost\w*|outperform\w*|higher|increas\w*|\+\s*$|surpass\w*|better")
 _DOWN = re.compile(r"(?i)reduc\w*|lower\w*|decreas\w*|fewer|less\b|cuts?\b|cutting|sav\w*|drops?\b|shrink\w*")
 _COMPARISON = re.compile(
@@ -162,19 +168,7 @@ def _metric(sentence: str, start: int, end: int, unit: str | None) -> tuple[str,
     near = sentence[max(0, start - 60) : start] + " " + after[:30]
     wide = before + " " + after
     direction = "improvement" if _UP.search(near) else "reduction" if _DOWN.search(near) else "absolute"
-    if unit in ("x", "times", "fold") and (
-        best is None
-        or best[1]
-        not in (
-            "speedup",
-            "throughput",
-            "latency",
-            "memory reduction",
-            "compression ratio",
-            "cost reduction",
-            "size reduction",
-        )
-    ):
+    if unit in ("x", "times", "fold") and (best is None or best[1] not in _EFFICIENCY_NAMES):
         speed = re.search(r"(?i)fast|speed|accel|fewer (?:training )?(?:steps|iterations)|less time", wide)
         return ("speedup" if speed else "improvement"), direction
     if best is not None:
@@ -211,7 +205,8 @@ _MAX_WORDS = 5
 # benchmark", "on ShapeNetCore".
 _NAMED_BENCHMARK = re.compile(
     r"(?:\b(?:on|across|in)\s+(?:the\s+)?(?:newly\s+introduced\s+|challenging\s+)?"
-    r"(?P<on>[A-Z0-9][A-Za-z0-9.+]*(?:-[A-Za-z0-9.+]+)+|[A-Z][A-Za-z0-9]*(?:Bench|QA|Eval))(?:'s|’s)?"
+    r"(?P<on>[A-Z0-9][A-Za-z0-9.+]*(?:-[A-Za-z0-9.+]+)+|[A-Z][A-Za-z0-9]*(?:Bench|QA|Eval)"
+    r"|[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*[A-Z][A-Za-z0-9+]*)(?:'s|’s)?"
     r"|(?P<named>[A-Z][A-Za-z0-9.+]*(?:-[A-Za-z0-9.+]+)*)\s+(?:benchmark|dataset|test set|leaderboard))\b"
 )
 
@@ -229,7 +224,17 @@ def _looks_like_benchmark(name: str) -> bool:
         and bool(_CAPITAL_OR_DIGIT.search(name[1:]))
         and not re.fullmatch(r"[A-Z][a-z]+|\d+", name)
         and len(name) > 2
+        and name not in _NOT_BENCHMARKS
     )
+
+
+# Mixed-case names that papers put after "on" but that are models, methods, sites or tools
+# (the most frequent such words in the shared listing corpus).
+_NOT_BENCHMARKS = frozenset((
+    "GitHub", "HuggingFace", "YouTube", "PyTorch", "TensorFlow", "OpenAI", "ChatGPT", "LLaMA", "LLaVA",
+    "DeepSeek", "HunyuanVideo", "CoT", "ToM", "MoE", "LoRA", "QLoRA", "DiT", "DiTs", "ViT", "ViTs",
+    "VDiTs", "NeRF", "LiDAR", "IoU", "ReID", "LLMs", "VLMs", "MLLMs", "GPUs", "TPUs",
+))  # fmt: skip
 
 
 _CAPITAL_OR_DIGIT = re.compile(r"[A-Z0-9]")
@@ -288,12 +293,44 @@ def extract_claims(text: str, location: str = "abstract") -> list[Claim]:
     for sentence in sentences(cleaned):
         claims.extend(_sentence_claims(sentence, text, location))
     if any(c.benchmark is None for c in claims):
-        # A text that names one benchmark only reports its unattributed numbers on it.
-        named = {name for _, _, name in find_benchmarks(cleaned)}
-        if len(named) == 1:
-            only = named.pop()
-            claims = [c if c.benchmark else replace(c, benchmark=only) for c in claims]
-    return claims
+        named = find_benchmarks(cleaned)
+        claims = [c if c.benchmark else replace(c, benchmark=_carried(c, named)) for c in claims]
+    return [_named_measure(c, cleaned) for c in claims]
+
+
+_UNNAMED = ("improvement", "score")
+_GAIN_NOUN = re.compile(r"(?i)\bimprovements?\b|\bgains?\b")
+_QUALITY_METRICS = [
+    (name, pattern) for name, pattern in _METRIC_RE if name not in (*_EFFICIENCY_NAMES, "score")
+]
+
+
+def _named_measure(claim: Claim, text: str) -> Claim:
+    """ "Accuracy on GSM8K ... It improves on IPO by 3.6%": a percentage gain or score whose clause
+    names no measure is in the quality metric the text named last before it."""
+    if claim.metric not in _UNNAMED or claim.unit not in ("%", "points"):
+        return claim
+    if _GAIN_NOUN.search(text, max(0, claim.start - 30), claim.end + 25):
+        return claim  # "a 9.7% relative improvement", "a gain of 20 points": the gain is the claim
+    last: tuple[int, str] | None = None
+    for name, pattern in _QUALITY_METRICS:
+        for match in pattern.finditer(text, 0, claim.start):
+            if last is None or match.start() > last[0]:
+                last = (match.start(), name)
+    return replace(claim, metric=last[1]) if last else claim
+
+
+def _carried(claim: Claim, named: list[tuple[int, int, str]]) -> str | None:
+    """The benchmark an unattributed number is on: the one named last before it ("On GSM8K, ... It
+    also reaches 71%"), else the only one the text names. A speed, memory or cost figure is about
+    the method, not a benchmark, unless its own sentence says otherwise."""
+    if claim.metric in _EFFICIENCY_METRICS:
+        return None
+    before = [name for start, _, name in named if start < claim.start]
+    if before:
+        return before[-1]
+    names = {name for _, _, name in named}
+    return names.pop() if len(names) == 1 else None
 
 
 def _sentence_claims(sentence: Sentence, original: str, location: str) -> Iterator[Claim]:

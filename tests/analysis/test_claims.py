@@ -85,4 +85,28 @@ def test_judged_abstracts_score_at_least_what_was_measured(shared_data: Path) ->
     assert len(texts) == len(judged)
     found = {pid: [c.as_dict() for c in extract_claims(text)] for pid, text in texts.items()}
     score, _ = score_claims(found, judged)
-    assert score.f1 >= 0.43
+    assert score.f1 >= 0.53
+
+
+def test_unattributed_results_take_the_benchmark_named_before_them() -> None:
+    text = (
+        "We evaluate on GSM8K and MATH. On MATH, our model reaches 61.2% accuracy. "
+        "It also improves over IPO by 3.6%. Decoding is 2.1x faster."
+    )
+    claims = {c.value: c for c in extract_claims(text)}
+    assert claims[61.2].benchmark == "MATH"
+    assert claims[3.6].benchmark == "MATH"  # carried from the sentence before
+    assert claims[3.6].metric == "accuracy"  # the measure the text named last
+    assert claims[2.1].metric == "speedup" and claims[2.1].benchmark is None  # about the method
+
+
+def test_a_gain_with_no_measure_named_anywhere_stays_a_gain() -> None:
+    [claim] = extract_claims("Our method improves the baseline by 4.2%.")
+    assert claim.metric == "improvement"
+
+
+def test_new_mixed_case_benchmarks_after_on() -> None:
+    [claim] = extract_claims("Notably, on InterHuman, HINT achieves an FID of 3.100.")
+    assert (claim.benchmark, claim.metric, claim.value) == ("InterHuman", "fid", 3.1)
+    # a site or a model after "on" is not a benchmark
+    assert [name for _, _, name in find_benchmarks("We release it on GitHub and fine-tune on LLaMA.")] == []
