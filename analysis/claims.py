@@ -53,7 +53,7 @@ class Claim:
 # LaTeX that abstracts carry ("$18.1\%$", "3$\times$"), rewritten without moving any offset.
 _LATEX = (
     ("\\%", " %"), ("$", " "), ("\\times", "     x"), ("\\rightarrow", "         to"), ("{", " "), ("}", " "),
-    ("\\textbf", "       "),
+    ("\\textbf", "       "), ("\\,", "  "), ("\\;", "  "),
 )  # fmt: skip
 
 _VALUE = re.compile(
@@ -348,7 +348,13 @@ def _sentence_claims(sentence: Sentence, original: str, location: str) -> Iterat
             continue  # the 10 of CIFAR-10
         unit = _unit(match.group("unit"))
         number = float(match.group("num"))
+        upper = _RANGE_END.match(body, end)
+        if upper is not None:  # "a 62.9x-287.2x speedup", "by 2-3%": the claim is the upper end
+            number, end = float(upper.group("num")), upper.end()
+            unit = _unit(upper.group("unit")) or unit
         before, after = body[max(0, start - 12) : start], body[end : end + 50]
+        if _baseline_in_parentheses(body, start, end):
+            continue
         if re.match(r"\s*[x×*]\s*\d", body[match.end("num") :]):
             continue  # "300 x 300" is a resolution
         if _NOT_A_VALUE_AFTER.search(after) or _NOT_RESULT_BEFORE.search(before):
@@ -409,6 +415,23 @@ def _sentence_claims(sentence: Sentence, original: str, location: str) -> Iterat
             model=_subject(body[:start]),
             location=location,
         )
+
+
+# The upper end of a range: "-" or "–" joined to the number, or LaTeX's "--" (a spaced dash is
+# punctuation, not a range).
+_RANGE_END = re.compile(
+    r"(?:\s*--|-|–)\s*(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>%|pp\b|points?\b|x(?![\w])|×|dB\b)?(?!\w|\.\d)"
+)
+_COMPARED = re.compile(r"(?i)\b(?:over|than|upon|against|vs\.?|versus|compared|baselines?|methods?)\b")
+
+
+def _baseline_in_parentheses(body: str, start: int, end: int) -> bool:
+    """ "+3.6% over IPO (43.1%)", "deep learning (20%) methods": a bare number in parentheses after
+    the system it is compared with is that system's score, not the paper's."""
+    opening = body[:start].rstrip()
+    if not opening.endswith("(") or not body[end:].lstrip().startswith(")"):
+        return False
+    return _COMPARED.search(body, max(0, len(opening) - 100), len(opening)) is not None
 
 
 # "300 x 300" resolutions, "135°" angles, "5% of the compute", "25 times fewer parameters"

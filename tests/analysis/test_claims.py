@@ -85,7 +85,7 @@ def test_judged_abstracts_score_at_least_what_was_measured(shared_data: Path) ->
     assert len(texts) == len(judged)
     found = {pid: [c.as_dict() for c in extract_claims(text)] for pid, text in texts.items()}
     score, _ = score_claims(found, judged)
-    assert score.f1 >= 0.53
+    assert score.f1 >= 0.56
 
 
 def test_unattributed_results_take_the_benchmark_named_before_them() -> None:
@@ -110,3 +110,22 @@ def test_new_mixed_case_benchmarks_after_on() -> None:
     assert (claim.benchmark, claim.metric, claim.value) == ("InterHuman", "fid", 3.1)
     # a site or a model after "on" is not a benchmark
     assert [name for _, _, name in find_benchmarks("We release it on GitHub and fine-tune on LLaMA.")] == []
+
+
+def test_ranges_give_their_upper_end() -> None:
+    claims = extract_claims(
+        r"It achieves a 62.9$\times$--287.2$\times$ speedup and improves PSNR by 1.5-2 dB."
+    )
+    assert [(c.value, c.unit) for c in claims] == [(287.2, "x"), (2.0, "db")]
+
+
+def test_a_baselines_score_in_parentheses_is_not_a_claim() -> None:
+    text = "It surpasses DPO variants by +3.6% over IPO (43.1%) and +5.0% over SLiC (41.7%)."
+    assert [c.value for c in extract_claims(text)] == [3.6, 5.0]
+    own = extract_claims("Our model reaches 71.2% accuracy (45.0% before tuning).")
+    assert own[0].value == 71.2  # no baseline named before the parenthesis
+
+
+def test_latex_thin_spaces_keep_units() -> None:
+    text = r"Our model achieves 79.64\% top-1 at 5.81\,MB."
+    assert [c.value for c in extract_claims(text)] == [79.64]
