@@ -144,6 +144,7 @@ def _good(name: str) -> bool:
         and bool(re.search(r"[A-Z0-9]", name))
         and not name.lower().startswith(("results on", "the "))
         and not name.lower().endswith(("results", "result"))
+        and not name.endswith(":")  # a table's section heading ("Supervised:"), not a dataset
     )
 
 

@@ -206,9 +206,12 @@ _MAX_WORDS = 5
 _NAMED_BENCHMARK = re.compile(
     r"(?:\b(?:on|across|in)\s+(?:the\s+)?(?:newly\s+introduced\s+|challenging\s+)?"
     r"(?P<on>[A-Z0-9][A-Za-z0-9.+]*(?:-[A-Za-z0-9.+]+)+|[A-Z][A-Za-z0-9]*(?:Bench|QA|Eval)"
-    r"|[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*[A-Z][A-Za-z0-9+]*)(?:'s|’s)?"
-    r"|(?P<named>[A-Z][A-Za-z0-9.+]*(?:-[A-Za-z0-9.+]+)*)\s+(?:benchmark|dataset|test set|leaderboard))\b"
+    r"|[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*[A-Z][A-Za-z0-9+]*|[A-Z]{2,}[a-z]{2,}[A-Za-z0-9]*)(?:'s|’s)?"
+    r"|(?P<named>[A-Z][A-Za-z0-9.+]*(?:-[A-Za-z0-9.+]+)*)\s+(?:benchmark|dataset|test set|leaderboard)"
+    r"|(?P<suffixed>[A-Z][A-Za-z0-9]*-?(?:Bench|QA|Eval)))\b"
 )
+# "trained on Math-Shepherd": the data a model learnt from, not what it is measured on.
+_TRAINED_ON = re.compile(r"(?i)(?:train|tun|learn|distill)\w*\s+(?:\w+\s+)?(?:on|in)\s+(?:the\s+)?$")
 
 
 _OPENING = re.compile(
@@ -233,7 +236,7 @@ def _looks_like_benchmark(name: str) -> bool:
 _NOT_BENCHMARKS = frozenset((
     "GitHub", "HuggingFace", "YouTube", "PyTorch", "TensorFlow", "OpenAI", "ChatGPT", "LLaMA", "LLaVA",
     "DeepSeek", "HunyuanVideo", "CoT", "ToM", "MoE", "LoRA", "QLoRA", "DiT", "DiTs", "ViT", "ViTs",
-    "VDiTs", "NeRF", "LiDAR", "IoU", "ReID", "LLMs", "VLMs", "MLLMs", "GPUs", "TPUs",
+    "VDiTs", "NeRF", "LiDAR", "IoU", "ReID", "LLMs", "VLMs", "MLLMs", "GPUs", "TPUs", "UNet",
 ))  # fmt: skip
 
 
@@ -275,9 +278,11 @@ def find_benchmarks(text: str) -> list[tuple[int, int, str]]:
                 continue
         i += 1
     for m in _NAMED_BENCHMARK.finditer(text):
-        group = "on" if m.group("on") else "named"
+        group = next(g for g in ("on", "named", "suffixed") if m.group(g))
         name = m.group(group)
         start = m.start(group)
+        if group == "on" and _TRAINED_ON.search(text, max(0, start - 40), start):
+            continue
         if _looks_like_benchmark(name) and not any(s <= start < e for s, e, _ in found):
             found.append((start, m.end(group), name))
     return found

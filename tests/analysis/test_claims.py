@@ -85,7 +85,7 @@ def test_judged_abstracts_score_at_least_what_was_measured(shared_data: Path) ->
     assert len(texts) == len(judged)
     found = {pid: [c.as_dict() for c in extract_claims(text)] for pid, text in texts.items()}
     score, _ = score_claims(found, judged)
-    assert score.f1 >= 0.56
+    assert score.f1 >= 0.59
 
 
 def test_unattributed_results_take_the_benchmark_named_before_them() -> None:
@@ -129,3 +129,13 @@ def test_a_baselines_score_in_parentheses_is_not_a_claim() -> None:
 def test_latex_thin_spaces_keep_units() -> None:
     text = r"Our model achieves 79.64\% top-1 at 5.81\,MB."
     assert [c.value for c in extract_claims(text)] == [79.64]
+
+
+def test_benchmark_names_by_their_form_and_not_training_data() -> None:
+    text = (
+        "We introduce AgentCIBench, an evaluation harness. Our PRM trained on Math-Shepherd "
+        "reaches 67.9% F1, and DiffDock obtains a 38% success rate on PDBBind."
+    )
+    assert [name for _, _, name in find_benchmarks(text)] == ["AgentCIBench", "PDBBind"]
+    claims = extract_claims(text)
+    assert [(c.value, c.benchmark) for c in claims] == [(67.9, "AgentCIBench"), (38.0, "PDBBind")]
