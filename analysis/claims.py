@@ -304,6 +304,7 @@ def extract_claims(text: str, location: str = "abstract") -> list[Claim]:
 
 
 _UNNAMED = ("improvement", "score")
+_MEASURE_REACH = 400  # characters back; a measure named further back rarely still applies
 _GAIN_NOUN = re.compile(r"(?i)\bimprovements?\b|\bgains?\b")
 _QUALITY_METRICS = [
     (name, pattern) for name, pattern in _METRIC_RE if name not in (*_EFFICIENCY_NAMES, "score")
@@ -319,7 +320,7 @@ def _named_measure(claim: Claim, text: str) -> Claim:
         return claim  # "a 9.7% relative improvement", "a gain of 20 points": the gain is the claim
     last: tuple[int, str] | None = None
     for name, pattern in _QUALITY_METRICS:
-        for match in pattern.finditer(text, 0, claim.start):
+        for match in pattern.finditer(text, max(0, claim.start - _MEASURE_REACH), claim.start):
             if last is None or match.start() > last[0]:
                 last = (match.start(), name)
     return replace(claim, metric=last[1]) if last else claim

@@ -85,7 +85,7 @@ def test_judged_abstracts_score_at_least_what_was_measured(shared_data: Path) ->
     assert len(texts) == len(judged)
     found = {pid: [c.as_dict() for c in extract_claims(text)] for pid, text in texts.items()}
     score, _ = score_claims(found, judged)
-    assert score.f1 >= 0.59
+    assert score.f1 >= 0.6
 
 
 def test_unattributed_results_take_the_benchmark_named_before_them() -> None:
