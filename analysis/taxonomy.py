@@ -92,6 +92,11 @@ LABELS: tuple[Label, ...] = (
             r"\bpeft\b",
             r"adapter[- ](?:tuning|based (?:fine-?)?tuning)|lightweight adapters?|adapter modules?",
             r"(?:prefix|prompt)[- ]tuning",
+            r"\bbitfit\b|(?:few|small number of|fraction of the) (?:tunable|trainable) parameters",
+            r"(?:tun\w*|updat\w*|train\w*) only (?:a |the )?(?:small )?(?:subset|fraction|number) of "
+            r"(?:the )?(?:parameters|weights|neurons)",
+            r"adapters? (?:on|to|into|for) (?:a |the )?frozen"
+            r"|frozen [\w-]+(?: \w+)? (?:with|using|via) (?:lightweight )?adapters?",
         ),
     ),
     Label(
@@ -132,6 +137,7 @@ LABELS: tuple[Label, ...] = (
             r"flash[- ]?attention",
             r"state[- ]space models?|\bmamba\b|\bssms?\b",
             r"quadratic (?:complexity|cost)",
+            r"linear[- ](?:time[- ])?complexity|\brwkv\b|linear recurren(?:ce|t)",
         ),
     ),
     Label(
@@ -207,6 +213,11 @@ LABELS: tuple[Label, ...] = (
             r"mixed[- ]precision training|gradient checkpointing|activation checkpointing",
             r"(?:pipeline|tensor|data|model|sequence) parallelism",
             r"(?:optimizer|optimiser) states?",
+            r"(?:faster|accelerat\w*|speed(?:s|ing)?[- ]?up)\s+(?:the\s+)?(?:\w+\s+)?"
+            r"(?:training|pre-?training|convergence)",
+            r"training (?:speed-?ups?|acceleration)"
+            r"|\d+(?:\.\d+)?\s*[x×] (?:faster )?(?:training|convergence)",
+            r"distributed training|hybrid parallelism|upcycl(?:e|ed|ing)",
         ),
     ),
     Label(
@@ -279,6 +290,9 @@ LABELS: tuple[Label, ...] = (
             r"out[- ]of[- ]distribution (?:generali[sz]ation|detection|robustness)",
             r"distribution(?:al)? shifts?|domain shifts?|label shift",
             r"(?:common |image |natural )?corruptions",
+            r"robust (?:to|against) |-robust\b|backdoor(?:s| attacks?| defen[cs]es?)?",
+            r"domain generali[sz]ation|out[- ]of[- ]domain"
+            r"|(?:unsupervised |source[- ]free )?domain adaptation",
         ),
     ),
     Label(

@@ -49,3 +49,16 @@ def test_every_label_has_a_definition_and_cues_that_compile() -> None:
 
 def test_the_docs_page_is_generated_from_the_taxonomy() -> None:
     assert (REPO / "docs" / "taxonomy.md").read_text() == taxonomy.markdown()
+
+
+def test_cues_for_the_thin_labels() -> None:
+    assert rule_hits("Next Forcing", "Our objective gives 2.3x faster training convergence.")[
+        "efficient_training"
+    ]
+    assert rule_hits("Test-Time Backdoor Detection for Object Detection Models", "")["robustness"].in_title
+    assert rule_hits("UAVLight: Illumination-Robust 3D Reconstruction", "")["robustness"].in_title
+    adapters = rule_hits(
+        "X", "We train adapters on a frozen encoder, updating only a small subset of parameters."
+    )
+    assert adapters["peft"].mentions == 2
+    assert rule_hits("Cross-attention for RWKV-7", "")["efficient_attention"].in_title
