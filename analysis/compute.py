@@ -751,7 +751,31 @@ def extract_facts(text: str, location: str = "full_text") -> list[Fact]:
                     continue
                 seen.add(key)
                 facts.append(replace(fact, location=location) if location != "full_text" else fact)
-    return facts
+    return one_per_device(facts)
+
+
+def one_per_device(facts: list[Fact]) -> list[Fact]:
+    """A paper that names its hardware several times reports it once: "8 NVIDIA P100 GPUs" makes a
+    later "the P100s" and "eight GPUs" the same fact, not new ones. Dropped: a chip's count-less
+    mention when the chip has a counted one, and an unnamed "GPU" when a named GPU covers it."""
+    hardware = [f for f in facts if f.kind == "hardware"]
+    counted = {(f.chip, f.count) for f in hardware if f.count is not None}
+    chips_with_count = {chip for chip, _ in counted}
+    named_gpus = {(f.chip, f.count) for f in hardware if f.chip in _NAMED_GPUS}
+
+    def redundant(fact: Fact) -> bool:
+        if fact.kind != "hardware":
+            return False
+        if fact.count is None and fact.chip in chips_with_count:
+            return True
+        return fact.chip == "GPU" and any(
+            fact.count is None or count == fact.count for _, count in named_gpus
+        )
+
+    return [f for f in facts if not redundant(f)]
+
+
+_NAMED_GPUS = frozenset(name for name, spec in SPECS.items() if spec.kind == "gpu") - {"GPU"}
 
 
 def _rounded(value: float | None) -> float | None:

@@ -85,11 +85,10 @@ def read_paper(paper: PaperInput, utilization: Utilization) -> PaperOutput:
     facts = compute.extract_facts(paper.abstract, "abstract")
     if paper.full_text:
         seen = {(f.kind, f.chip, f.count, f.value) for f in facts}
-        facts += [
-            f
-            for f in compute.extract_facts(paper.full_text)
-            if (f.kind, f.chip, f.count, f.value) not in seen
-        ]
+        full = compute.extract_facts(paper.full_text)
+        facts = compute.one_per_device(
+            facts + [f for f in full if (f.kind, f.chip, f.count, f.value) not in seen]
+        )
     found_claims = claim_rules.extract_claims(paper.abstract, "abstract")
     text = f"{paper.title}\n{paper.abstract}\n{paper.full_text or ''}"
     lowered = text.lower()
