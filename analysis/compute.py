@@ -552,10 +552,11 @@ def chip_hours(sentence: Sentence) -> list[Fact]:
 # ---- parameters ----------------------------------------------------------------------------------
 
 _LIST_SEPARATOR = r"(?:,(?!\s?\d{3}\b)\s*(?:and\s+)?|and|or|/|vs\.?)"
+_LIST_NAME = r"(?:\([A-Za-z][^()]{0,30}\)\s*)?"  # "300M (MAGNET-small) and 1.5B (MAGNET-large) parameters"
 _PARAMS = re.compile(
-    rf"(?P<list>(?>(?<![\w.]){NUM}\s*{SCALE}?\s*{_LIST_SEPARATOR}\s*(?=\d))*+)"
+    rf"(?P<list>(?>(?<![\w.]){NUM}\s*{SCALE}?\s*{_LIST_NAME}{_LIST_SEPARATOR}\s*(?=\d))*+)"
     rf"(?<![\w.])(?P<num>{NUM}|(?:a|one)(?=\s+(?:million|billion)))\s*(?:-\s*)?(?P<scale>{SCALE})?\s*"
-    r"(?:\(\s*[MBK]\s*\)\s*)?(?:-\s*)?(?:(?:trainable|learnable|learned|free|model|network|total|tunable|"
+    rf"(?:\(\s*[MBK]\s*\)\s*)?{_LIST_NAME}(?:-\s*)?(?:(?:trainable|learnable|learned|free|model|network|total|tunable|"
     r"non-embedding|active|activated|weight)\s+)?"
     r"(?P<word>parameters|params|weights|"
     r"parameter(?=\s*-?\s*(?!updates?\b|servers?\b|space\b|sweeps?\b|search\b|settings?\b|sharing\b)[A-Za-z]))\b",
@@ -596,7 +597,7 @@ def parameters(sentence: Sentence) -> list[Fact]:
             continue
         numbers = [(match.group("num"), match.group("scale"))]
         listed = match.group("list") or ""
-        numbers += re.findall(rf"(?<![\w.])({NUM})\s*({SCALE})?\s*{_LIST_SEPARATOR}", listed)
+        numbers += re.findall(rf"(?<![\w.])({NUM})\s*({SCALE})?\s*{_LIST_NAME}{_LIST_SEPARATOR}", listed)
         for raw, scale in numbers:
             value = read_number(raw)
             if value is None or (match.group("scale") and not scale and raw != match.group("num")):
