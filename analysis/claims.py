@@ -207,7 +207,9 @@ _NAMED_BENCHMARK = re.compile(
     r"(?:\b(?:on|across|in)\s+(?:the\s+)?(?:newly\s+introduced\s+|challenging\s+)?"
     r"(?P<on>[A-Z0-9][A-Za-z0-9.+]*(?:-[A-Za-z0-9.+]+)+|[A-Z][A-Za-z0-9]*(?:Bench|QA|Eval)"
     r"|[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*[A-Z][A-Za-z0-9+]*|[A-Z]{2,}[a-z]{2,}[A-Za-z0-9]*)(?:'s|’s)?"
-    r"|(?P<named>[A-Z][A-Za-z0-9.+]*(?:-[A-Za-z0-9.+]+)*)\s+(?:benchmark|dataset|test set|leaderboard)"
+    r"|(?P<named>(?:(?!(?:The|Our|This|These|Its|Their|A|An|New)\s)[A-Z][A-Za-z0-9+'’]*(?:-[A-Za-z0-9+]+)*\s+){0,3}"
+    r"[A-Z][A-Za-z0-9.+]*(?:-[A-Za-z0-9.+]+)*)"
+    r"\s+(?:benchmark|dataset|test set|leaderboard)"
     r"|(?P<suffixed>[A-Z][A-Za-z0-9]*-?(?:Bench|QA|Eval)))\b"
 )
 # "trained on Math-Shepherd": the data a model learnt from, not what it is measured on.
@@ -284,7 +286,7 @@ def find_benchmarks(text: str) -> list[tuple[int, int, str]]:
         if group == "on" and _TRAINED_ON.search(text, max(0, start - 40), start):
             continue
         if _looks_like_benchmark(name) and not any(s <= start < e for s, e, _ in found):
-            found.append((start, m.end(group), name))
+            found.append((start, m.end(group), " ".join(name.split())))
     return found
 
 

@@ -139,3 +139,9 @@ def test_benchmark_names_by_their_form_and_not_training_data() -> None:
     assert [name for _, _, name in find_benchmarks(text)] == ["AgentCIBench", "PDBBind"]
     claims = extract_claims(text)
     assert [(c.value, c.benchmark) for c in claims] == [(67.9, "AgentCIBench"), (38.0, "PDBBind")]
+
+
+def test_multi_word_benchmark_names() -> None:
+    [claim] = extract_claims("Our best variant achieves up to 28.7% on Humanity's Last\nExam benchmark.")
+    assert (claim.benchmark, claim.metric, claim.value) == ("Humanity's Last Exam", "accuracy", 28.7)
+    assert [n for _, _, n in find_benchmarks("Our New benchmark. The LLMs. The dataset")] == []
