@@ -108,6 +108,8 @@ _METRICS: tuple[tuple[str, str], ...] = (
     ("score", r"\bscore|correlation|\bR\^?2\b|c-index|Elo"),
 )
 _METRIC_RE = [(name, re.compile(rf"(?i){pattern}")) for name, pattern in _METRICS]
+_RE2_NO_CASE = re2.Options()
+_RE2_NO_CASE.case_sensitive = False
 # Metrics of the method's cost rather than its quality (a bare "reduction" is one too).
 _EFFICIENCY_NAMES = (
     "speedup", "throughput", "latency",
@@ -203,15 +205,18 @@ _MAX_WORDS = 5
 
 # A benchmark the list does not know, named as papers name new ones: "on 3DMem-Bench", "the SVO-Swap
 # benchmark", "on ShapeNetCore".
-_NAMED_BENCHMARK = re.compile(
+# RE2 (linear time): with several capitalised words before "benchmark" allowed, `re` backtracked
+# at every capital letter (bench/extraction.py).
+_NAMED_BENCHMARK = re2.compile(
     r"(?:\b(?:on|across|in)\s+(?:the\s+)?(?:newly\s+introduced\s+|challenging\s+)?"
     r"(?P<on>[A-Z0-9][A-Za-z0-9.+]*(?:-[A-Za-z0-9.+]+)+|[A-Z][A-Za-z0-9]*(?:Bench|QA|Eval)"
     r"|[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*[A-Z][A-Za-z0-9+]*|[A-Z]{2,}[a-z]{2,}[A-Za-z0-9]*)(?:'s|’s)?"
-    r"|(?P<named>(?:(?!(?:The|Our|This|These|Its|Their|A|An|New)\s)[A-Z][A-Za-z0-9+'’]*(?:-[A-Za-z0-9+]+)*\s+){0,3}"
+    r"|(?P<named>(?:[A-Z][A-Za-z0-9+'’]*(?:-[A-Za-z0-9+]+)*\s+){0,3}"
     r"[A-Z][A-Za-z0-9.+]*(?:-[A-Za-z0-9.+]+)*)"
     r"\s+(?:benchmark|dataset|test set|leaderboard)"
     r"|(?P<suffixed>[A-Z][A-Za-z0-9]*-?(?:Bench|QA|Eval)))\b"
 )
+_LEADING_WORDS = re.compile(r"^(?:(?:The|Our|This|These|Its|Their|A|An|New)\s+)*")
 # "trained on Math-Shepherd": the data a model learnt from, not what it is measured on.
 _TRAINED_ON = re.compile(r"(?i)(?:train|tun|learn|distill)\w*\s+(?:\w+\s+)?(?:on|in)\s+(?:the\s+)?$")
 
@@ -281,12 +286,15 @@ def find_benchmarks(text: str) -> list[tuple[int, int, str]]:
         i += 1
     for m in _NAMED_BENCHMARK.finditer(text):
         group = next(g for g in ("on", "named", "suffixed") if m.group(g))
-        name = m.group(group)
-        start = m.start(group)
+        index = _NAMED_BENCHMARK.groupindex[group]  # the re2 module's spans take group numbers
+        name, start, end = m.group(index), m.start(index), m.end(index)
+        if group == "named":  # "The FooBench dataset", "Our new X benchmark": the name follows
+            named = _LEADING_WORDS.sub("", name, count=1)
+            name, start = named, start + len(name) - len(named)
         if group == "on" and _TRAINED_ON.search(text, max(0, start - 40), start):
             continue
         if _looks_like_benchmark(name) and not any(s <= start < e for s, e, _ in found):
-            found.append((start, m.end(group), " ".join(name.split())))
+            found.append((start, end, " ".join(name.split())))
     return found
 
 
@@ -308,9 +316,11 @@ def extract_claims(text: str, location: str = "abstract") -> list[Claim]:
 _UNNAMED = ("improvement", "score")
 _MEASURE_REACH = 400  # characters back; a measure named further back rarely still applies
 _GAIN_NOUN = re.compile(r"(?i)\bimprovements?\b|\bgains?\b")
-_QUALITY_METRICS = [
-    (name, pattern) for name, pattern in _METRIC_RE if name not in (*_EFFICIENCY_NAMES, "score")
-]
+# The quality metrics as one RE2 pattern, a group per metric: one linear pass finds the last named.
+_QUALITY_NAMES = [name for name, _ in _METRICS if name not in (*_EFFICIENCY_NAMES, "score")]
+_QUALITY_METRIC = re2.compile(
+    "|".join(f"({pattern})" for name, pattern in _METRICS if name in _QUALITY_NAMES), _RE2_NO_CASE
+)
 
 
 def _named_measure(claim: Claim, text: str) -> Claim:
@@ -320,12 +330,12 @@ def _named_measure(claim: Claim, text: str) -> Claim:
         return claim
     if _GAIN_NOUN.search(text, max(0, claim.start - 30), claim.end + 25):
         return claim  # "a 9.7% relative improvement", "a gain of 20 points": the gain is the claim
-    last: tuple[int, str] | None = None
-    for name, pattern in _QUALITY_METRICS:
-        for match in pattern.finditer(text, max(0, claim.start - _MEASURE_REACH), claim.start):
-            if last is None or match.start() > last[0]:
-                last = (match.start(), name)
-    return replace(claim, metric=last[1]) if last else claim
+    named = list(_QUALITY_METRIC.finditer(text, max(0, claim.start - _MEASURE_REACH), claim.start))
+    if not named:
+        return claim
+    last = named[-1]
+    group = next(i for i in range(1, len(_QUALITY_NAMES) + 1) if last.start(i) >= 0)
+    return replace(claim, metric=_QUALITY_NAMES[group - 1])
 
 
 def _carried(claim: Claim, named: list[tuple[int, int, str]]) -> str | None:
