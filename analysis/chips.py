@@ -47,6 +47,8 @@ _SPECS: tuple[ChipSpec, ...] = (
     ChipSpec("A100", "gpu", ("NVIDIA A100 SXM4 40 GB", "NVIDIA A100 SXM4 80 GB", "NVIDIA A100")),
     ChipSpec("A800", "gpu", ("NVIDIA A800 SXM", "NVIDIA A800 PCIe")),
     ChipSpec("A6000", "gpu", ("NVIDIA RTX A6000",)),
+    ChipSpec("A5000", "gpu", ("NVIDIA RTX A5000",)),
+    ChipSpec("A4000", "gpu", ("NVIDIA RTX A4000",)),
     ChipSpec("L4", "gpu", ("NVIDIA L4",)),
     ChipSpec("L40", "gpu", ("NVIDIA L40",)),
     ChipSpec("L40S", "gpu", ("NVIDIA L40S",)),

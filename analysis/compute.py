@@ -196,15 +196,15 @@ _BETWEEN = (
 )
 _VENDOR = (
     r"(?:(?:NVIDIA|Nvidia|nVidia|NVidia|NIVIDIA|Google|Cloud|AMD|Intel)\s*)?"
-    r"(?:(?:Tesla|GeForce|GEFORCE|Quadro|Instinct)\s*)?"
+    r"(?:(?:Tesla|GeForce|GEFORCE|Quadro|Instinct)\s*-?\s*)?"
 )
 # Letter-and-digit model names are matched case-sensitively ("A10" is a GPU, "a10" a variable).
 _MODEL = (
     r"(?i:(?:GTX\s*)?TITAN\s*-?\s*(?:Xp|X\s*\(\s*Pascal\s*\)|X|V(?:OLTA)?|RTX|Black|Z)?)(?![a-zA-Z])"
     r"|(?i:(?:GTX|RTX)\s*-?\s*\d{3,4}\s*(?:Ti(?![a-zA-Z]))?)"
     r"|(?:[5-9][5-8]0|10[5-8]0|20[6-8]0|30[6-9]0|40[6-9]0)\s*Ti(?![a-zA-Z])"
-    r"|(?:(?i:K20|K40|K80|M40|M60|P40|P100|V100|A100|H100)|[KMPVAH]\s?-\s?(?:20|40|60|80|100)|T4|A10G?|A40|A800|A6000|L40S?|L4|H800|H200|H20|"
-    r"B200|GB200|GV100|MI100|MI250X?|MI300X|Gaudi\s*2)(?:[cmsx]|s\b)?(?![a-zA-Z0-9])"
+    r"|(?:(?i:K20|K40|K80|M40|M60|P40|P100|V100|A100|H100)|[KMPVAH]\s?-\s?(?:20|40|60|80|100)|T4|A10G?|A40|A800|A[456]000|L40S?|L4|H800|H200|"
+    r"H20|B200|GB200|GV100|(?i:MI100|MI250X?|MI300X)|Gaudi\s*2)(?:[cmsx]|s\b)?(?![a-zA-Z0-9])"
     r"|Quadro\s*(?:P6000|M6000|RTX\s*[68]000)"
     r"|(?i:TPU\s*-?\s*v?\s*\d[ep]?)(?![a-zA-Z0-9])|v\d[ep]?\s*TPU"
 )
@@ -216,28 +216,36 @@ _CHIP = re.compile(
     rf"(?:\s*(?:x|×|\*)\s*(?P<count_after>\d+)(?![\d.]))?",
 )
 _NODES = re.compile(
-    rf"(?i)(?P<nodes>{_DIGITS}|{_WORD_NUMBER})\s*(?:-\s*)?(?:[\w-]+\s+){{0,3}}?(?:nodes?|machines?|servers?|hosts?)\s+"
+    rf"(?i)(?<![\w.])(?P<nodes>{_DIGITS}|{_WORD_NUMBER})\s*(?:-\s*)?(?:[\w-]+\s+){{0,3}}?(?:nodes?|machines?|servers?|hosts?)\s+"
     r"(?:with|each with|of|having|containing|,)\s*$"
 )
 # "5,000 first-generation TPUs": Google's own names for TPU v1-v3.
 _TPU_GENERATION = re.compile(rf"(?i)\b{_COUNT}\s*(?P<gen>first|second|third)\s*-?\s*generation\s+TPUs?\b")
 _GENERATIONS = {"first": "TPU v1", "second": "TPU v2", "third": "TPU v3"}
+# "a v3-512 Cloud TPU device": the slice named before the word TPU
+_TPU_SLICE_FIRST = re.compile(
+    r"(?i)(?<![\w.])v(?P<gen>[2-6][ep]?)\s*-\s*(?P<count>\d+)\s+(?:Cloud\s+)?TPUs?\b"
+)
+# "two 8-GPU servers": the machines multiply the chips each holds
+_MACHINES_AFTER = re.compile(r"(?i)\s*(?:servers?|machines?|nodes?|hosts?|boxes)\b")
+_MACHINES_BEFORE = re.compile(rf"(?i)(?<![\w.])(?P<n>{_DIGITS}|{_WORD_NUMBER})\s+$")
 # "128 to 512 cores of a Google TPUv3 Pod": TPU cores, counted as the chips' cores are
 _TPU_CORES = re.compile(
     rf"(?i)\b(?:(?P<low>{_DIGITS})\s*(?:to|-)\s*)?{_COUNT}\s*(?:TPU\s*)?(?:-\s*)?cores?\s+"
     r"(?:(?:of|on)\s+(?:an?\s+|the\s+)?)?(?:Google\s+)?(?:Cloud\s+)?(?P<chip>TPU\s*-?\s*v?\d[ep]?)"
 )
 _GENERIC = re.compile(
-    rf"(?<!-\s)(?<![-\w.])\b{_COUNT}(?![\w.])\s*(?:x\s*|-\s*)?(?:(?!on\b|of\b|per\b|for\b|each\b|in\b|with\b|and\b|to\b|the\b|GB\b|G\b|MB\b)"
+    rf"(?<!-\s)(?<![-\w.])(?<!Platinum\s)(?<!Gold\s)(?<!Silver\s)(?<!Bronze\s)\b{_COUNT}(?![\w.])\s*(?:x\s*|-\s*)?(?:(?!on\b|of\b|per\b|for\b|each\b|in\b|with\b|and\b|to\b|the\b|GB\b|G\b|MB\b)"
     r"[A-Za-z][A-Za-z]*\s+){0,2}?"
     r"(?P<chip>GPUs?|graphics cards?|TPUs?|TPU\s*(?:v\d\s*)?cores?|"
     r"CPU\s*cores?|CPUs?|CPU\s*threads|(?<=-\s)cores?|(?<=-)cores?|cores)\b"
-    r"(?!\s*-?\s*(?:hours?|days?|years?|memory)\b)",
+    r"(?!\s*-?\s*(?:hours?|days?|weeks?|months?|years?|memory)\b)",
     re.IGNORECASE,
 )
 # A CPU named by its model: "Intel i7-2600 CPU", "Intel Xeon E5-2620v3", "12-core Xeon".
 _CPU_MODEL = re.compile(
-    rf"(?i)(?:\b(?P<count>a single|a|an|one|single)\s+)?(?:(?P<cores>{_DIGITS})\s*-?\s*core\s+)?"
+    r"(?i)(?:\b(?P<count>a single|a|an|one|single|dual|two|four)\s+)?"
+    rf"(?:(?P<cores>{_DIGITS})\s*-?\s*core\s+)?"
     r"(?:(?:Intel|AMD)?\s*(?:Xeon(?!\s*Phi)|Core\s*i[3579]|i[3579]\s*-\s*\d{4}\w*|Ryzen|Opteron|Intel\s+CPU)"
     r"|on\s+(?:a\s+|the\s+)?\d+(?:\.\d+)?\s*GHz\s+CPU|\bCPUs?(?=\s+(?:using|with)\s+\d+\s+(?:threads|cores)))"
     rf"(?:[\w\s-]{{0,20}}?\b(?P<cores_after>{_DIGITS})\s*(?:-\s*core|\s+threads|\s+cores))?"
@@ -293,7 +301,7 @@ def hardware(sentence: Sentence) -> list[Fact]:
         if chip is None:
             continue
         after = text[match.end() : match.end() + 16]
-        if re.match(r"\s*-?\s*(?:hours?|days?|years?)\b", after):
+        if re.match(r"\s*-?\s*(?:hours?|days?|weeks?|months?|years?)\b", after):
             continue  # "21,500 A100-hours" are chip-hours
         count = _count(match.group("count")) or _count(match.group("count_after"))
         if match.group("slice") and chip.startswith("TPU"):
@@ -310,8 +318,8 @@ def hardware(sentence: Sentence) -> list[Fact]:
         if re.match(r"(?i)\s*pods?\b", after) and count == 1.0:
             count = None  # "a Google TPU v3 Pod": one pod, chips not counted
         nodes = _NODES.search(text[max(0, match.start() - 50) : match.start()])
-        if nodes is not None and count is not None and re.match(r"\s*(?:each|per node)\b", after):
-            count *= read_number(nodes.group("nodes")) or 1.0  # "32 nodes with 8 H100 GPUs each"
+        if nodes is not None and count is not None and not re.match(r"(?i)\s*(?:in total|total)\b", after):
+            count *= read_number(nodes.group("nodes")) or 1.0  # "32 nodes with 8 H100 GPUs (each)"
         facts.append(_fact(sentence, match, "hardware", count, None, chip=chip, count=count))
         covered.append(match.span())
     for match in _TPU_CORES.finditer(text):
@@ -322,6 +330,11 @@ def hardware(sentence: Sentence) -> list[Fact]:
             count = _count(raw)
             if count is not None:
                 facts.append(_fact(sentence, match, "hardware", count, None, chip=chip, count=count))
+        covered.append(match.span())
+    for match in _TPU_SLICE_FIRST.finditer(text):
+        count = _count(match.group("count"))
+        chip = normalise_chip(f"TPU v{match.group('gen')}") or "TPU"
+        facts.append(_fact(sentence, match, "hardware", count, None, chip=chip, count=count))
         covered.append(match.span())
     for match in _TPU_GENERATION.finditer(text):
         count = _count(match.group("count"))
@@ -348,6 +361,13 @@ def hardware(sentence: Sentence) -> list[Fact]:
             continue
         if name == "GPU" and (hypothetical or (facts and not uncounted)):
             continue  # the named chips already carry their counts
+        machines = (
+            _MACHINES_BEFORE.search(text, 0, match.start())
+            if _MACHINES_AFTER.match(text, match.end())
+            else None
+        )
+        if machines is not None and count is not None:
+            count *= read_number(machines.group("n")) or 1.0
         # several named chips without counts: "on four GPUs" stays a count of GPUs
         facts.append(_fact(sentence, match, "hardware", count, None, chip=name, count=count))
     if not any(f.chip == "CPU" for f in facts):

@@ -38,10 +38,18 @@ def _facts(text: str, kind: str) -> list[Fact]:
         ("using 5 , 000 first - generation TPUs to generate self - play games", "TPU v1", 5000),
         ("Our reference model was trained for eight days on a single NVIDIA Tesla K40c .", "K40", 1),
         ("We train our models on an 8 - GPU implementation .", "GPU", 8),
+        ("It takes 16 days on a cluster of 192 NVIDIA Tesla-V100 GPUs.", "V100", 192),
+        ("We trained on 32 nodes with 8 H100 GPUs each.", "H100", 256),
+        ("We train using 64 nodes with 8xA100-80GB GPUs.", "A100", 512),
+        ("Training used two 8-GPU servers for 3 days.", "GPU", 16),
+        ("For pre-training, we used ten 24-GB NVIDIA A5000 GPUs.", "A5000", 10),
+        ("about 270 total hours of training on a v3-512 Cloud TPU device.", "TPU v3", 512),
+        ("we train each of our agents for 8 GPU-weeks on a cluster", None, None),
     ],
 )
-def test_hardware_and_count(text: str, chip: str, count: int) -> None:
-    assert [(f.chip, f.count) for f in _facts(text, "hardware")] == [(chip, count)]
+def test_hardware_and_count(text: str, chip: str | None, count: int | None) -> None:
+    expected = [(chip, count)] if chip else []  # chip-weeks are chip-hours, not chips
+    assert [(f.chip, f.count) for f in _facts(text, "hardware")] == expected
 
 
 @pytest.mark.parametrize(
