@@ -571,7 +571,9 @@ def chip_hours(sentence: Sentence) -> list[Fact]:
 
 # ---- parameters ----------------------------------------------------------------------------------
 
-_LIST_SEPARATOR = r"(?:,(?!\s?\d{3}\b)\s*(?:and\s+)?|and|or|/|vs\.?)"
+_LIST_SEPARATOR = (
+    r"(?:,(?!\s?\d{3}\b)\s*(?:and\s+)?|and|or|/|vs\.?|(?:up\s+)?to)"  # "from 60M to 3B parameters"
+)
 _LIST_NAME = r"(?:\([A-Za-z][^()]{0,30}\)\s*)?"  # "300M (MAGNET-small) and 1.5B (MAGNET-large) parameters"
 _PARAMS = re.compile(
     rf"(?P<list>(?>(?<![\w.]){NUM}\s*{SCALE}?\s*{_LIST_NAME}{_LIST_SEPARATOR}\s*(?=\d))*+)"
@@ -585,7 +587,7 @@ _PARAMS = re.compile(
 # "the total number of parameters learned by the network is 1,200,250"
 _PARAMS_IS = re.compile(
     rf"(?i)\bparameters\b[^.;]{{0,45}}?\b(?:is|are|totals?|from)\s+(?:about|only|roughly|approximately|around)?\s*"
-    rf"(?P<num>{NUM})\s*(?P<scale>{SCALE})?(?![\w%.])"
+    rf"(?P<num>{NUM})\s*(?P<scale>{SCALE})?(?![\w%]|\.\d)"
 )
 _PARAMS_AFTER = re.compile(
     r"(?i)\b(?:number of (?:trainable |learnable |model )?parameters|"

@@ -83,6 +83,8 @@ def test_durations_about_data_are_not_compute() -> None:
         ("our SRCNN is a relatively small network ( 8 , 032 parameters ) .", [8032]),
         ("the G and D of our model have 50.4 M and 34.6 M parameters respectively", [34.6e6, 50.4e6]),
         ("two sizes, 300M (MAGNET-small) and 1.5B (MAGNET-large) parameters", [300e6, 1.5e9]),
+        ("The total parameters of Graphormer is 182M.", [182e6]),
+        ("four models of different sizes, ranging from 500M up to 2.5B parameters", [500e6, 2.5e9]),
     ],
 )
 def test_parameter_counts(text: str, values: list[float]) -> None:
