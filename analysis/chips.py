@@ -68,6 +68,7 @@ _SPECS: tuple[ChipSpec, ...] = (
     ChipSpec("Titan", "gpu", ("NVIDIA GeForce GTX TITAN",)),
     ChipSpec("Quadro P6000", "gpu", ("NVIDIA Quadro P6000",)),
     ChipSpec("Quadro M6000", "gpu", ("NVIDIA Quadro M6000",)),
+    ChipSpec("Quadro RTX 5000", "gpu", ("NVIDIA Quadro RTX 5000",)),
     ChipSpec("Quadro RTX 6000", "gpu", ("NVIDIA Quadro RTX 6000",)),
     ChipSpec("Quadro RTX 8000", "gpu", ("NVIDIA Quadro RTX 8000",)),
     ChipSpec("TPU v1", "tpu", ("Google TPU v1",)),
@@ -79,6 +80,8 @@ _SPECS: tuple[ChipSpec, ...] = (
     ChipSpec("TPU v6e", "tpu", ("Google TPU v6e Trillium",)),
     ChipSpec("MI100", "gpu", ("AMD Radeon Instinct MI100",)),
     ChipSpec("MI250X", "gpu", ("AMD Radeon Instinct MI250X",)),
+    ChipSpec("Ascend 910", "other", ("Huawei Ascend 910", "Huawei Ascend 910A")),
+    ChipSpec("Ascend 910B", "other", ("Huawei Ascend 910B",)),
     ChipSpec("MI250", "gpu", ("AMD Radeon Instinct MI250",)),
     ChipSpec("MI300X", "gpu", ("AMD Instinct MI300X",)),
     ChipSpec("Gaudi2", "other", ("Intel Habana Gaudi2",)),
@@ -99,7 +102,9 @@ SPECS: dict[str, ChipSpec] = {spec.name: spec for spec in _SPECS} | {
 
 def _key(text: str) -> str:
     """The comparison key of a chip name: upper case, no vendor words, spaces or dashes."""
-    text = re.sub(r"(?i)\b(nvidia|tesla|geforce|google|cloud|amd|instinct|intel|habana)\b", "", text)
+    text = re.sub(
+        r"(?i)\b(nvidia|tesla|geforce|google|gcp|cloud|amd|instinct|intel|habana|huawei)\b", "", text
+    )
     return re.sub(r"[\s\-_]", "", text).upper()
 
 

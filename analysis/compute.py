@@ -155,7 +155,7 @@ _RUN_ON = 600  # a line that ends mid-sentence joins the next while the sentence
 _TRIGGER = re2.compile(
     r"(?i)gpu|tpu|cpu|\bcores?\b|hours?\b|\bdays?\b|weeks?\b|minutes?\b|months?\b|param|flop|\bmacs?\b|"
     r"second|\d\s?(?:ms|s|h|min)\b|xeon|intel|machines|"
-    r"mult-?adds|tokens|[kmptvah]\d0|titan|gtx|rtx|\b\d+(?:\.\d+)?\s?[mb]\b"
+    r"mult-?adds|tokens|[kmptvah]\d0|titan|gtx|rtx|ascend|\b\d+(?:\.\d+)?\s?[mb]\b"
 )
 # Other people's numbers: a citation or a comparison in the same sentence.
 _CITES = re.compile(
@@ -191,12 +191,12 @@ def _is_others(sentence: Sentence) -> bool:
 _COUNT = rf"(?P<count>{_DIGITS}|(?i:{_WORD_NUMBER}))"
 # Words that may stand between a count and its chip: "a single NVIDIA Pascal Titan X", "a 12 GB TitanX".
 _BETWEEN = (
-    r"(?:(?:\d+\s*-?\s*GB|NVIDIA|Nvidia|nVidia|NVidia|NIVIDIA|Pascal|Volta|Maxwell|Kepler|Tesla|GeForce|GEFORCE|"
-    r"modern|recent|new|high-end|consumer|Google|Cloud|AMD)\s+){0,3}"
+    r"(?:(?:\d+\s*-?\s*GB|NVIDIA|Nvidia|nVidia|NVidia|NIVIDIA|Pascal|Volta|Maxwell|Kepler|Tesla|TESLA|GeForce|"
+    r"GEFORCE|modern|recent|new|high-end|consumer|Google|Cloud|AMD|Huawei)\s+|\d+\s*G(?:B|iB)?\s*-\s*){0,3}"
 )
 _VENDOR = (
-    r"(?:(?:NVIDIA|Nvidia|nVidia|NVidia|NIVIDIA|Google|Cloud|AMD|Intel)\s*)?"
-    r"(?:(?:Tesla|GeForce|GEFORCE|Quadro|Instinct)\s*-?\s*)?"
+    r"(?:(?:NVIDIA|Nvidia|nVidia|NVidia|NIVIDIA|Google|GCP|Cloud|AMD|Intel)\s*-?\s*)?"
+    r"(?:(?:Tesla|TESLA|GeForce|GEFORCE|Quadro|Instinct)\s*-?\s*)?"
 )
 # Letter-and-digit model names are matched case-sensitively ("A10" is a GPU, "a10" a variable).
 _MODEL = (
@@ -205,7 +205,7 @@ _MODEL = (
     r"|(?:[5-9][5-8]0|10[5-8]0|20[6-8]0|30[6-9]0|40[6-9]0)\s*Ti(?![a-zA-Z])"
     r"|(?:(?i:K20|K40|K80|M40|M60|P40|P100|V100|A100|H100)|[KMPVAH]\s?-\s?(?:20|40|60|80|100)|T4|A10G?|A40|A800|A[456]000|L40S?|L4|H800|H200|"
     r"H20|B200|GB200|GV100|(?i:MI100|MI250X?|MI300X)|Gaudi\s*2)(?:[cmsx]|s\b)?(?![a-zA-Z0-9])"
-    r"|Quadro\s*(?:P6000|M6000|RTX\s*[68]000)"
+    r"|Quadro\s*(?:P6000|M6000|RTX\s*[568]000)|Ascend\s*910B?"
     r"|(?i:TPU\s*-?\s*v?\s*\d[ep]?)(?![a-zA-Z0-9])|v\d[ep]?\s*TPU"
 )
 _CHIP = re.compile(
@@ -260,7 +260,7 @@ _SINGLE_RUN = re.compile(
 # Any chip or processor word at all; the detailed patterns run only where one is (RE2, one pass).
 _HARDWARE_CUE = re2.compile(
     r"(?i)gpu|tpu|cpu|titan|gtx|rtx|tesla|quadro|nvidia|xeon|intel|core|gaudi|\bmi\d|[kmpvtahlb]\s?-?\s?\d{1,3}(?:s|\b)|"
-    r"\d{3,4}\s?ti\b|graphics"
+    r"\d{3,4}\s?ti\b|graphics|ascend"
 )
 _USED = re.compile(r"(?i)\bused\b|this research")
 _HYPOTHETICAL = re.compile(r"(?i)\b(?:would|could|might|needed|impossible|prohibitive|if we|can be)\b")

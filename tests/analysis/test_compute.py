@@ -44,6 +44,10 @@ def _facts(text: str, kind: str) -> list[Fact]:
         ("Training used two 8-GPU servers for 3 days.", "GPU", 16),
         ("For pre-training, we used ten 24-GB NVIDIA A5000 GPUs.", "A5000", 10),
         ("about 270 total hours of training on a v3-512 Cloud TPU device.", "TPU v3", 512),
+        ("The models are trained using 16 NVIDIA TESLA V100 32GB GPUs.", "V100", 16),
+        ("We train the model on 128 NVIDIA 80G-A100 GPUs for 10k steps.", "A100", 128),
+        ("PaLI-17B is pretrained using 1,024 GCP-TPUv4 chips for 7 days", "TPU v4", 1024),
+        ("We trained on 512 Ascend 910 chips.", "Ascend 910", 512),
         ("we train each of our agents for 8 GPU-weeks on a cluster", None, None),
     ],
 )
