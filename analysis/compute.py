@@ -216,7 +216,7 @@ _CHIP = re.compile(
     rf"(?:\s*(?:x|×|\*)\s*(?P<count_after>\d+)(?![\d.]))?",
 )
 _NODES = re.compile(
-    rf"(?i)(?<![\w.])(?P<nodes>{_DIGITS}|{_WORD_NUMBER})\s*(?:-\s*)?(?:[\w-]+\s+){{0,3}}?(?:nodes?|machines?|servers?|hosts?)\s+"
+    rf"(?i)(?<![\w.])(?P<nodes>{_DIGITS}|{_WORD_NUMBER})\b\s*(?:-\s*)?(?:[\w-]+\s+){{0,3}}?(?:nodes?|machines?|servers?|hosts?)\s+"
     r"(?:with|each with|of|having|containing|,)\s*$"
 )
 # "5,000 first-generation TPUs": Google's own names for TPU v1-v3.
@@ -239,7 +239,7 @@ _GENERIC = re.compile(
     r"[A-Za-z][A-Za-z]*\s+){0,2}?"
     r"(?P<chip>GPUs?|graphics cards?|TPUs?|TPU\s*(?:v\d\s*)?cores?|"
     r"CPU\s*cores?|CPUs?|CPU\s*threads|(?<=-\s)cores?|(?<=-)cores?|cores)\b"
-    r"(?!\s*-?\s*(?:hours?|days?|weeks?|months?|years?|memory)\b)",
+    r"(?!\s*(?:v\d\w*\s*)?(?:cores?|chips?)?\s*-?\s*(?:hours?|days?|weeks?|months?|years?|memory)\b)",
     re.IGNORECASE,
 )
 # A CPU named by its model: "Intel i7-2600 CPU", "Intel Xeon E5-2620v3", "12-core Xeon".
@@ -361,6 +361,11 @@ def hardware(sentence: Sentence) -> list[Fact]:
             continue
         if name == "GPU" and (hypothetical or (facts and not uncounted)):
             continue  # the named chips already carry their counts
+        tpus = [i for i, f in enumerate(facts) if (f.chip or "").startswith("TPU")]
+        if name == "CPU" and "cpu" not in match.group("chip").lower() and len(tpus) == 1:
+            # "a single TPU v3 with 8 cores", "a TPU v3 Pod, which has 2048 cores": TPU cores
+            facts[tpus[0]] = _with_count(facts[tpus[0]], count)
+            continue
         machines = (
             _MACHINES_BEFORE.search(text, 0, match.start())
             if _MACHINES_AFTER.match(text, match.end())

@@ -48,6 +48,9 @@ def _facts(text: str, kind: str) -> list[Fact]:
         ("We train the model on 128 NVIDIA 80G-A100 GPUs for 10k steps.", "A100", 128),
         ("PaLI-17B is pretrained using 1,024 GCP-TPUv4 chips for 7 days", "TPU v4", 1024),
         ("We trained on 512 Ascend 910 chips.", "Ascend 910", 512),
+        ("trained across 8 nodes with 8 A100 80GBs GPUs for each nodes.", "A100", 64),
+        ("It is trained for 6 days on a Cloud TPU v3 Pod, which has 2048 cores.", "TPU v3", 2048),
+        ("trained on 2048 TPU v3 cores for 6 weeks or a total of 235.5 TPU v3 core-years.", "TPU v3", 2048),
         ("we train each of our agents for 8 GPU-weeks on a cluster", None, None),
     ],
 )
