@@ -102,9 +102,8 @@ SPECS: dict[str, ChipSpec] = {spec.name: spec for spec in _SPECS} | {
 
 def _key(text: str) -> str:
     """The comparison key of a chip name: upper case, no vendor words, spaces or dashes."""
-    text = re.sub(
-        r"(?i)\b(nvidia|tesla|geforce|google|gcp|cloud|amd|instinct|intel|habana|huawei)\b", "", text
-    )
+    # no word boundary after the vendor: "TeslaV100" is written too
+    text = re.sub(r"(?i)\b(nvidia|tesla|geforce|google|gcp|cloud|amd|instinct|intel|habana|huawei)", "", text)
     return re.sub(r"[\s\-_]", "", text).upper()
 
 

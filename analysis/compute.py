@@ -12,6 +12,7 @@ numbers are read with the spaces tokenisers put around "," and ".".
 
 from __future__ import annotations
 
+import math
 import re
 from bisect import bisect_left
 from collections.abc import Iterator
@@ -220,8 +221,18 @@ _NODES = re.compile(
     r"(?:with|each with|of|having|containing|,)\s*$"
 )
 # "5,000 first-generation TPUs": Google's own names for TPU v1-v3.
-_TPU_GENERATION = re.compile(rf"(?i)\b{_COUNT}\s*(?P<gen>first|second|third)\s*-?\s*generation\s+TPUs?\b")
-_GENERATIONS = {"first": "TPU v1", "second": "TPU v2", "third": "TPU v3"}
+_TPU_GENERATION = re.compile(
+    rf"(?i)\b{_COUNT}\s*(?P<gen>first|second|third|1st|2nd|3rd)\s*-?\s*generation\s+TPUs?\b"
+)
+_GENERATIONS = {
+    "first": "TPU v1", "second": "TPU v2", "third": "TPU v3",
+    "1st": "TPU v1", "2nd": "TPU v2", "3rd": "TPU v3",
+}  # fmt: skip
+# "a 16x16 TPU v3 slice", "an 8x16x32 configuration of TPUv4": the topology multiplies out
+_TPU_TOPOLOGY = re.compile(
+    r"(?i)(?<![\w.])(?P<dims>\d+(?:\s*[x×]\s*\d+){1,2})\s+(?:configuration\s+of\s+|(?:Cloud\s+)?)"
+    r"(?P<chip>TPU\s*-?\s*v?\d[ep]?)"
+)
 # "a v3-512 Cloud TPU device": the slice named before the word TPU
 _TPU_SLICE_FIRST = re.compile(
     r"(?i)(?<![\w.])v(?P<gen>[2-6][ep]?)\s*-\s*(?P<count>\d+)\s+(?:Cloud\s+)?TPUs?\b"
@@ -330,6 +341,13 @@ def hardware(sentence: Sentence) -> list[Fact]:
             count = _count(raw)
             if count is not None:
                 facts.append(_fact(sentence, match, "hardware", count, None, chip=chip, count=count))
+        covered.append(match.span())
+    for match in _TPU_TOPOLOGY.finditer(text):
+        chip = normalise_chip(match.group("chip")) or "TPU"
+        start = sentence.start + match.start()
+        facts = [f for f in facts if not (f.chip == chip and f.start >= start)]  # the chip read alone
+        count = float(math.prod(int(d) for d in re.split(r"\s*[x×]\s*", match.group("dims"))))
+        facts.append(_fact(sentence, match, "hardware", count, None, chip=chip, count=count))
         covered.append(match.span())
     for match in _TPU_SLICE_FIRST.finditer(text):
         count = _count(match.group("count"))

@@ -51,6 +51,10 @@ def _facts(text: str, kind: str) -> list[Fact]:
         ("trained across 8 nodes with 8 A100 80GBs GPUs for each nodes.", "A100", 64),
         ("It is trained for 6 days on a Cloud TPU v3 Pod, which has 2048 cores.", "TPU v3", 2048),
         ("trained on 2048 TPU v3 cores for 6 weeks or a total of 235.5 TPU v3 core-years.", "TPU v3", 2048),
+        ("We pretrained two models on a 480 GPUs (TeslaV100-32GB) cluster for three weeks", "V100", 480),
+        ("Training is performed on a 16x16 TPU v3 slice for 1M steps.", "TPU v3", 256),
+        ("we train on an 8x16x32 configuration of TPUv4, totaling 4096 chips", "TPU v4", 4096),
+        ("The learner processes use two 3rd generation TPUs for 15 hours.", "TPU v3", 2),
         ("we train each of our agents for 8 GPU-weeks on a cluster", None, None),
     ],
 )
