@@ -393,6 +393,8 @@ def _sentence_claims(sentence: Sentence, original: str, location: str) -> Iterat
             continue  # "ML-SUPERB 2.0", "Llama 3.1": a version, not a result
         if _PRIOR.search(body[max(0, start - 70) : start]):
             continue  # "over the previous state-of-the-art score of 5.154": someone else's number
+        if _SETTING.search(body, max(0, start - 40), start):
+            continue  # "at a token pruning ratio of 85%": the setting, not a result
         # "by 3.71% and 5.34% average mIoU": a list shares the metric named around it
         first, last = _list_span(body, values, index)
         metric, direction = _metric(body, first, last, unit)
@@ -407,7 +409,9 @@ def _sentence_claims(sentence: Sentence, original: str, location: str) -> Iterat
             )
         ):
             continue
-        bench = _nearest(benchmarks, body, start, end) or opening
+        bench = (
+            _respective(benchmarks, body, values, index) or _nearest(benchmarks, body, start, end) or opening
+        )
         if metric == "score" and unit == "%" and direction == "absolute" and bench is not None:
             metric = "accuracy"  # "achieves 28.7% on HLE": a bare percentage on a benchmark is its accuracy
         if unit == "fps":
@@ -459,6 +463,10 @@ _NOT_A_VALUE_AFTER = re.compile(
     r"training data))|(?:x|times)?\s*(?:fewer|less|more|larger|"
     r"smaller|bigger)\s+(?:\w+\s+){0,2}?(?:param\w*|data|layers|compute|tokens))|(?:x|times)?\s*(?:larger|bigger)\b"
 )
+_SETTING = re.compile(
+    r"(?i)\b(?:pruning|drop(?:ping)?|mask(?:ing)?|keep|retention|sampling|sparsity|dropout)\s+(?:ratio|rate|level)\s+"
+    r"(?:of\s+)?$|\bsparsity\s+(?:of\s+)?$"
+)
 _PRIOR = re.compile(r"(?i)\b(?:previous|prior)\s+(?:best|state[\s-]of[\s-]the[\s-]art|sota|record)\b[^.,;]*$")
 _FROM_TO = re.compile(
     r"^\s*(?:%|s|\w+)?\s*(?:to|→|->|vs\.?|versus)\s*\d"
@@ -509,6 +517,24 @@ def _listed_unit(body: str, values: list[re.Match[str]], index: int) -> str | No
             return _unit(following.group("unit"))
         index += 1
     return None
+
+
+def _respective(
+    benchmarks: list[tuple[int, int, str]], body: str, values: list[re.Match[str]], index: int
+) -> str | None:
+    """ "by 2.0% and 9.7% on MIG-Bench and MC-Bench, respectively": the i-th number is on the i-th
+    benchmark named after the list, when the counts agree."""
+    first, last = _list_span(body, values, index)
+    respectively = body.find("respectively", last)
+    if respectively == -1:
+        return None
+    listed = [v for v in values if first <= v.start() and v.end() <= last]
+    named = [b for b in benchmarks if last <= b[0] < respectively]
+    if len(named) != len(listed):  # "on Caltech and ETH, where it cuts misses by 17 and 5.5%, respectively"
+        named = [b for b in benchmarks if b[1] <= first]
+    if len(listed) < 2 or len(named) != len(listed):
+        return None
+    return named[[v.start() for v in listed].index(values[index].start())][2]
 
 
 def _nearest(benchmarks: list[tuple[int, int, str]], body: str, start: int, end: int) -> str | None:

@@ -145,3 +145,15 @@ def test_multi_word_benchmark_names() -> None:
     [claim] = extract_claims("Our best variant achieves up to 28.7% on Humanity's Last\nExam benchmark.")
     assert (claim.benchmark, claim.metric, claim.value) == ("Humanity's Last Exam", "accuracy", 28.7)
     assert [n for _, _, n in find_benchmarks("Our New benchmark. The LLMs. The dataset")] == []
+
+
+def test_respectively_pairs_numbers_with_benchmarks() -> None:
+    text = (
+        "It outperforms the previous leading MLLMs by 2.0% and 9.7% on MIG-Bench and MC-Bench, respectively."
+    )
+    assert [(c.value, c.benchmark) for c in extract_claims(text)] == [(2.0, "MIG-Bench"), (9.7, "MC-Bench")]
+
+
+def test_a_setting_is_not_a_result() -> None:
+    text = "At a token pruning ratio of 85%, ERASE retains 89.46% of the original model accuracy."
+    assert [c.value for c in extract_claims(text)] == [89.46]
