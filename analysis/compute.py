@@ -210,14 +210,15 @@ _MODEL = (
     r"|(?i:TPU\s*-?\s*v?\s*\d[ep]?)(?![a-zA-Z0-9])|v\d[ep]?\s*TPU"
 )
 _CHIP = re.compile(
-    rf"(?:{_COUNT}\s*(?:x|×|\*)?\s*{_BETWEEN})?(?P<chip>{_VENDOR}(?:{_MODEL}))"
+    rf"(?:{_COUNT}\s*(?:x|×|\*|-(?=\s*[A-Z]))?\s*{_BETWEEN})?(?P<chip>{_VENDOR}(?:{_MODEL}))"
     rf"(?:\s*(?:-|\()?\s*(?:\d+\s*G(?:B|iB)?\b|PCIe|SXM\d?)\)?)*"  # memory and form factor
     rf"(?P<noun>\s*(?:GPUs?|TPUs?|cards?|graphics cards?|Graphics Cards?|accelerators?|chips?|cores?))?"
     rf"(?:\s*-\s*(?P<slice>\d+))?"  # TPU v3-32: a 32-core slice
     rf"(?:\s*(?:x|×|\*)\s*(?P<count_after>\d+)(?![\d.]))?",
 )
 _NODES = re.compile(
-    rf"(?i)(?<![\w.])(?P<nodes>{_DIGITS}|{_WORD_NUMBER})\b\s*(?:-\s*)?(?:[\w-]+\s+){{0,3}}?(?:nodes?|machines?|servers?|hosts?)\s+"
+    rf"(?i)(?<![\w.])(?P<nodes>{_DIGITS}|{_WORD_NUMBER})\b\s*(?:-\s*)?(?:(?!(?:on|of|in|at|with|for|and|to|using|by)\b)[\w-]+\s+){{0,3}}?"
+    r"(?:nodes?|machines?|servers?|hosts?)\s+"
     r"(?:with|each with|of|having|containing|,)\s*$"
 )
 # "5,000 first-generation TPUs": Google's own names for TPU v1-v3.
@@ -380,7 +381,10 @@ def hardware(sentence: Sentence) -> list[Fact]:
         if name == "GPU" and (hypothetical or (facts and not uncounted)):
             continue  # the named chips already carry their counts
         tpus = [i for i, f in enumerate(facts) if (f.chip or "").startswith("TPU")]
-        if name == "CPU" and "cpu" not in match.group("chip").lower() and len(tpus) == 1:
+        bare_cores = name == "CPU" and "cpu" not in match.group("chip").lower()
+        if (bare_cores or (name == "TPU" and facts[tpus[0]].count is None if tpus else False)) and len(
+            tpus
+        ) == 1:
             # "a single TPU v3 with 8 cores", "a TPU v3 Pod, which has 2048 cores": TPU cores
             facts[tpus[0]] = _with_count(facts[tpus[0]], count)
             continue

@@ -29,6 +29,8 @@ DEVSET_DIR = Path(__file__).parent / "devset" / "compute"
 FULLTEXT_DEV = DEVSET_DIR / "fulltext_dev.jsonl"
 EPOCH_QUOTES_DEV = DEVSET_DIR / "epoch_quotes_dev.jsonl"
 FULLTEXT_HOLDOUT = DEVSET_DIR / "epoch_quotes_holdout.jsonl"
+# Judged on 2026-11-23 from quotes no rule had been written against (see the README).
+FULLTEXT_HOLDOUT_2 = DEVSET_DIR / "epoch_quotes_holdout2.jsonl"
 CLAIMS_DEV = DEVSET_DIR / "claims_dev.jsonl"
 CLAIMS_HOLDOUT = DEVSET_DIR / "claims_holdout.jsonl"
 
@@ -263,7 +265,11 @@ def evaluate_all(shared_data: Path) -> str:
 
     lines = []
     scirex, quotes = scirex_texts(shared_data), epoch_quote_texts(shared_data)
-    for path, texts in ((FULLTEXT_DEV, scirex), (EPOCH_QUOTES_DEV, quotes), (FULLTEXT_HOLDOUT, quotes)):
+    compute_sets = (
+        (FULLTEXT_DEV, scirex), (EPOCH_QUOTES_DEV, quotes),
+        (FULLTEXT_HOLDOUT, quotes), (FULLTEXT_HOLDOUT_2, quotes),
+    )  # fmt: skip
+    for path, texts in compute_sets:
         judged = read_judged(path)
         records = {p["id"]: as_record(p["id"], extract_facts(texts[p["id"]])) for p in judged}
         scores, _ = score_compute(records, judged)

@@ -55,6 +55,10 @@ def _facts(text: str, kind: str) -> list[Fact]:
         ("Training is performed on a 16x16 TPU v3 slice for 1M steps.", "TPU v3", 256),
         ("we train on an 8x16x32 configuration of TPUv4, totaling 4096 chips", "TPU v4", 4096),
         ("The learner processes use two 3rd generation TPUs for 15 hours.", "TPU v3", 2),
+        ("with an effective batch size of 64 on 4 nodes of 8 80GB A100 GPUs for 6 days.", "A100", 32),
+        ("training on 8 DGX - 1 nodes with 8 Nvidia V100 GPUs each for 100 epochs", "V100", 64),
+        ("Using a single 16-A100(40G) machine, our largest model requires less than 6 days.", "A100", 16),
+        ("We train on a TPUv3 Pod (2,048 TPU cores) for 3 days.", "TPU v3", 2048),
         ("we train each of our agents for 8 GPU-weeks on a cluster", None, None),
     ],
 )
