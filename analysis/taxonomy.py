@@ -135,7 +135,6 @@ LABELS: tuple[Label, ...] = (
             r"(?:linear|sparse|sliding[- ]window|local|efficient|hybrid) attention",
             r"sub-?quadratic",
             r"flash[- ]?attention",
-            r"state[- ]space models?|\bmamba\b|\bssms?\b",
             r"quadratic (?:complexity|cost)",
             r"linear[- ](?:time[- ])?complexity|\brwkv\b|linear recurren(?:ce|t)",
         ),
