@@ -223,7 +223,8 @@ _NODES = re.compile(
 )
 # "5,000 first-generation TPUs": Google's own names for TPU v1-v3.
 _TPU_GENERATION = re.compile(
-    rf"(?i)\b{_COUNT}\s*(?P<gen>first|second|third|1st|2nd|3rd)\s*-?\s*generation\s+TPUs?\b"
+    rf"(?i)\b{_COUNT}\s*(?P<gen>first|second|third|1st|2nd|3rd)\s*-?\s*generation\s+"
+    r"(?:TPUs?|tensor processing units?)\b"
 )
 _GENERATIONS = {
     "first": "TPU v1", "second": "TPU v2", "third": "TPU v3",

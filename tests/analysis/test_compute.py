@@ -59,6 +59,7 @@ def _facts(text: str, kind: str) -> list[Fact]:
         ("training on 8 DGX - 1 nodes with 8 Nvidia V100 GPUs each for 100 epochs", "V100", 64),
         ("Using a single 16-A100(40G) machine, our largest model requires less than 6 days.", "A100", 16),
         ("We train on a TPUv3 Pod (2,048 TPU cores) for 3 days.", "TPU v3", 2048),
+        ("Each agent was trained using 32 third-generation tensor processing units (TPUs)", "TPU v3", 32),
         ("we train each of our agents for 8 GPU-weeks on a cluster", None, None),
     ],
 )
