@@ -208,7 +208,8 @@ LABELS: tuple[Label, ...] = (
         (
             r"(?:memory|compute|communication|training)[- ]efficien(?:t|cy)",
             r"training (?:cost|time|throughput|speed)",
-            r"scaling laws?|compute[- ]optimal",
+            r"compute[- ]optimal|iso-?flops?|scaling laws?[^.]{0,40}(?:compute|flops?|budget)"
+            r"|(?:compute|flops?|budget)[^.]{0,40}scaling laws?",  # scaling laws of anything else are not
             r"mixed[- ]precision training|gradient checkpointing|activation checkpointing",
             r"(?:pipeline|tensor|data|model|sequence) parallelism",
             r"(?:optimizer|optimiser) states?",

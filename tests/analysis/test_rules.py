@@ -62,3 +62,11 @@ def test_cues_for_the_thin_labels() -> None:
     )
     assert adapters["peft"].mentions == 2
     assert rule_hits("Cross-attention for RWKV-7", "")["efficient_attention"].in_title
+
+
+def test_scaling_laws_count_only_about_compute() -> None:
+    assert "efficient_training" not in rule_hits(
+        "Capacity Scaling Laws for Drift-Diffusion Noise Channels", ""
+    )
+    assert rule_hits("IsoFLOP Scaling Laws for Multimodal Pretraining", "")["efficient_training"].in_title
+    assert rule_hits("X", "We fit scaling laws under a fixed compute budget.")["efficient_training"]
