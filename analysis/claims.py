@@ -444,7 +444,7 @@ def _sentence_claims(sentence: Sentence, original: str, location: str) -> Iterat
 _RANGE_END = re.compile(
     r"(?:\s*--|-|–)\s*(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>%|pp\b|points?\b|x(?![\w])|×|dB\b)?(?!\w|\.\d)"
 )
-_COMPARED = re.compile(r"(?i)\b(?:over|than|upon|against|vs\.?|versus|compared|baselines?|methods?)\b")
+_COMPARED = re.compile(r"(?i)\b(?:over|than|upon|against|vs\.?|versus|compared|baselines?)\b")
 
 
 def _baseline_in_parentheses(body: str, start: int, end: int) -> bool:
@@ -523,7 +523,7 @@ def _respective(
     benchmarks: list[tuple[int, int, str]], body: str, values: list[re.Match[str]], index: int
 ) -> str | None:
     """ "by 2.0% and 9.7% on MIG-Bench and MC-Bench, respectively": the i-th number is on the i-th
-    benchmark named after the list, when the counts agree."""
+    benchmark named after the list (else before it in the sentence), when the counts agree."""
     first, last = _list_span(body, values, index)
     respectively = body.find("respectively", last)
     if respectively == -1:

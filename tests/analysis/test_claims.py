@@ -124,6 +124,9 @@ def test_a_baselines_score_in_parentheses_is_not_a_claim() -> None:
     assert [c.value for c in extract_claims(text)] == [3.6, 5.0]
     own = extract_claims("Our model reaches 71.2% accuracy (45.0% before tuning).")
     assert own[0].value == 71.2  # no baseline named before the parenthesis
+    assert [c.value for c in extract_claims("Our method reaches the best accuracy (85.2%) on GSM8K.")] == [
+        85.2
+    ]
 
 
 def test_latex_thin_spaces_keep_units() -> None:
