@@ -108,8 +108,6 @@ _METRICS: tuple[tuple[str, str], ...] = (
     ("score", r"\bscore|correlation|\bR\^?2\b|c-index|Elo"),
 )
 _METRIC_RE = [(name, re.compile(rf"(?i){pattern}")) for name, pattern in _METRICS]
-_RE2_NO_CASE = re2.Options()
-_RE2_NO_CASE.case_sensitive = False
 # Metrics of the method's cost rather than its quality (a bare "reduction" is one too).
 _EFFICIENCY_NAMES = (
     "speedup", "throughput", "latency",
@@ -319,7 +317,7 @@ _GAIN_NOUN = re.compile(r"(?i)\bimprovements?\b|\bgains?\b")
 # The quality metrics as one RE2 pattern, a group per metric: one linear pass finds the last named.
 _QUALITY_NAMES = [name for name, _ in _METRICS if name not in (*_EFFICIENCY_NAMES, "score")]
 _QUALITY_METRIC = re2.compile(
-    "|".join(f"({pattern})" for name, pattern in _METRICS if name in _QUALITY_NAMES), _RE2_NO_CASE
+    "(?i)" + "|".join(f"({pattern})" for name, pattern in _METRICS if name in _QUALITY_NAMES)
 )
 
 

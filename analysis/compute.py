@@ -383,10 +383,8 @@ def hardware(sentence: Sentence) -> list[Fact]:
             continue  # the named chips already carry their counts
         tpus = [i for i, f in enumerate(facts) if (f.chip or "").startswith("TPU")]
         bare_cores = name == "CPU" and "cpu" not in match.group("chip").lower()
-        if (bare_cores or (name == "TPU" and facts[tpus[0]].count is None if tpus else False)) and len(
-            tpus
-        ) == 1:
-            # "a single TPU v3 with 8 cores", "a TPU v3 Pod, which has 2048 cores": TPU cores
+        if len(tpus) == 1 and (bare_cores or (name == "TPU" and facts[tpus[0]].count is None)):
+            # "a TPU v3 Pod, which has 2048 cores", "a TPUv3 Pod (2,048 TPU cores)": the TPU's cores
             facts[tpus[0]] = _with_count(facts[tpus[0]], count)
             continue
         machines = (
@@ -810,17 +808,18 @@ def one_per_device(facts: list[Fact]) -> list[Fact]:
     later "the P100s" and "eight GPUs" the same fact, not new ones. Dropped: a chip's count-less
     mention when the chip has a counted one, and an unnamed "GPU" when a named GPU covers it."""
     hardware = [f for f in facts if f.kind == "hardware"]
-    counted = {(f.chip, f.count) for f in hardware if f.count is not None}
-    chips_with_count = {chip for chip, _ in counted}
-    named_gpus = {(f.chip, f.count) for f in hardware if f.chip in _NAMED_GPUS}
+    chips_with_count = {f.chip for f in hardware if f.count is not None}
+    named_gpu_counts = {f.count for f in hardware if f.chip in _NAMED_GPUS}
 
     def redundant(fact: Fact) -> bool:
         if fact.kind != "hardware":
             return False
         if fact.count is None and fact.chip in chips_with_count:
             return True
-        return fact.chip == "GPU" and any(
-            fact.count is None or count == fact.count for _, count in named_gpus
+        return (
+            fact.chip == "GPU"
+            and bool(named_gpu_counts)
+            and (fact.count is None or fact.count in named_gpu_counts)
         )
 
     return [f for f in facts if not redundant(f)]
