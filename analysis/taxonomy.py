@@ -145,10 +145,9 @@ LABELS: tuple[Label, ...] = (
         "Compressing, evicting, quantizing, sharing, offloading or otherwise managing the KV cache.",
         "Quantizing the weights is quantization; a serving engine's scheduler is efficient_serving.",
         (
-            r"\bkv[- ]?caches?\b",
-            r"key[- ]value (?:\()?kv(?:\))? caches?",
-            r"key[- ]value caches?",
-            r"kv (?:eviction|compression)",
+            r"\bkv[- ]?cach(?:e|es|ing)\b",
+            r"key[- ]value (?:\(kv\) )?cach(?:e|es|ing)",
+            r"kv (?:eviction|compression|memory|budget)",
         ),
     ),
     Label(
@@ -178,6 +177,8 @@ LABELS: tuple[Label, ...] = (
             r"efficient reasoning|overthinking|reasoning (?:length|efficiency)",
             r"(?:shorter|concise) (?:reasoning|chains?)",
             r"compress(?:ed|es|ing)? (?:the )?(?:prompt|context|chain[- ]of[- ]thought|reasoning)",
+            r"token (?:overhead|usage|consumption|efficiency)|fewer (?:output |reasoning )?tokens",
+            r"(?:reasoning|chain[- ]of[- ]thought|cot) (?:cost|overhead|tokens)",
         ),
     ),
     Label(
@@ -189,7 +190,8 @@ LABELS: tuple[Label, ...] = (
         "A faster decoding algorithm is speculative_decoding; a smaller model is the compression label.",
         (
             r"(?:llm|model|inference) serving|serving (?:system|engine|framework|llms?)",
-            r"inference (?:engine|system|framework|runtime)",
+            r"inference (?:engine|system|framework|runtime|acceleration)",
+            r"accelerat(?:e|es|ing) (?:llm |model |the )?inference",
             r"on-device|edge devices?|mobile devices?|\bedge (?:inference|deployment|ai|computing)\b",
             r"deploy(?:ment|ing|ed)? on (?:edge|mobile|resource[- ]constrained|embedded)",
             r"(?:gpu|cuda|triton|fused) kernels?|\bcompiler\b|offloading|hardware[- ]aware",
@@ -258,7 +260,8 @@ LABELS: tuple[Label, ...] = (
         (
             r"jailbreak(?:s|ing)?",
             r"red[- ]teaming",
-            r"\bharm(?:ful|less|s)?\b",
+            r"\bharm(?:ful|fulness|less|s)?\b",
+            r"hate speech|cyberbullying|detoxif(?:y|ication)",
             r"\bsafety\b|\bunsafe\b",
             r"guardrails?|misuse|toxic(?:ity)?",
             r"(?:prompt|backdoor) (?:injection|attacks?)",
@@ -291,6 +294,8 @@ LABELS: tuple[Label, ...] = (
             r"distribution(?:al)? shifts?|domain shifts?|label shift",
             r"(?:common |image |natural )?corruptions",
             r"robust (?:to|against) |-robust\b|backdoor(?:s| attacks?| defen[cs]es?)?",
+            r"generali[sz](?:e|es|ation|ing) to unseen "
+            r"(?:domains?|regions?|environments?|datasets?|centers?)",
             r"domain generali[sz]ation|out[- ]of[- ]domain"
             r"|(?:unsupervised |source[- ]free )?domain adaptation",
         ),
@@ -306,6 +311,7 @@ LABELS: tuple[Label, ...] = (
             r"(?:data|test[- ]set|benchmark) leakage",
             r"memori[sz](?:ation|ed|es)",
             r"benchmark (?:gaming|overfitting|saturation)",
+            r"(?:train(?:ing)?|test)[- ](?:test|train(?:ing)?) overlap",
         ),
     ),
     Label(

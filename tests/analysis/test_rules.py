@@ -70,3 +70,14 @@ def test_scaling_laws_count_only_about_compute() -> None:
     )
     assert rule_hits("IsoFLOP Scaling Laws for Multimodal Pretraining", "")["efficient_training"].in_title
     assert rule_hits("X", "We fit scaling laws under a fixed compute budget.")["efficient_training"]
+
+
+def test_cues_for_wordings_the_second_judged_batch_showed() -> None:
+    assert rule_hits("ECHO-LLaMA: Efficient Caching", "We share KV caching across layers.")["kv_cache"]
+    assert rule_hits("X", "It uses progressive key value caching during decoding.")["kv_cache"]
+    assert rule_hits("LoopServe: An Inference Acceleration System", "")["efficient_serving"].in_title
+    assert rule_hits("X", "A single round cuts the token overhead of debate.")["token_reduction"]
+    assert rule_hits("X", "We evaluate harmfulness understanding of memes.")["safety"]
+    assert rule_hits("Revising RVL-CDIP", "We quantify test-train overlap.")["contamination"]
+    assert rule_hits("X", "The detector generalizes to unseen regions.")["robustness"]
+    assert "kv_cache" not in rule_hits("X", "We cache the retrieved documents.")
