@@ -95,7 +95,7 @@ _METRICS: tuple[tuple[str, str], ...] = (
     ("psnr", r"\bPSNR\b"),
     ("wer", r"\bWER\b|word error rate"),
     ("win rate", r"win[\s-]rate"),
-    ("success rate", r"success(?:\s+rate)?"),
+    ("success rate", r"success(?:\s+rate)?|pass\s+rates?"),
     ("error rate", r"error(?:\s+rate)?|miss rate"),
     ("accuracy", r"accuracy|\bacc\b|accurate"),
     ("latency", r"latency|time to first|\bms\b"),
@@ -212,7 +212,7 @@ _NAMED_BENCHMARK = re2.compile(
     r"|(?P<named>(?:[A-Z][A-Za-z0-9+'’]*(?:-[A-Za-z0-9+]+)*\s+){0,3}"
     r"[A-Z][A-Za-z0-9.+]*(?:-[A-Za-z0-9.+]+)*)"
     r"\s+(?:benchmark|dataset|test set|leaderboard)"
-    r"|(?P<suffixed>[A-Z][A-Za-z0-9]*-?(?:Bench|QA|Eval)))\b"
+    r"|(?P<suffixed>(?:[A-Z][A-Za-z0-9]*-)*[A-Z][A-Za-z0-9]*-?(?:Bench|QA|Eval)))\b"
 )
 _LEADING_WORDS = re.compile(r"^(?:(?:The|Our|This|These|Its|Their|A|An|New)\s+)*")
 # "trained on Math-Shepherd": the data a model learnt from, not what it is measured on.
@@ -412,6 +412,8 @@ def _sentence_claims(sentence: Sentence, original: str, location: str) -> Iterat
         )
         if metric == "score" and unit == "%" and direction == "absolute" and bench is not None:
             metric = "accuracy"  # "achieves 28.7% on HLE": a bare percentage on a benchmark is its accuracy
+        if metric == "error rate" and _DISTANCE.match(body, end):
+            metric = "score"  # "a mean translation error of 4.13 mm" is a distance, not a rate
         if unit == "fps":
             metric = "throughput"
         elif unit in ("s", "ms"):
@@ -442,7 +444,9 @@ def _sentence_claims(sentence: Sentence, original: str, location: str) -> Iterat
 _RANGE_END = re.compile(
     r"(?:\s*--|-|–)\s*(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>%|pp\b|points?\b|x(?![\w])|×|dB\b)?(?!\w|\.\d)"
 )
-_COMPARED = re.compile(r"(?i)\b(?:over|than|upon|against|vs\.?|versus|compared|baselines?)\b")
+_COMPARED = re.compile(
+    r"(?i)\b(?:over|than|upon|against|vs\.?|versus|compared|baselines?|outperform\w*|surpass\w*|beat\w*)\b"
+)
 
 
 def _baseline_in_parentheses(body: str, start: int, end: int) -> bool:
@@ -465,6 +469,7 @@ _SETTING = re.compile(
     r"(?i)\b(?:pruning|drop(?:ping)?|mask(?:ing)?|keep|retention|sampling|sparsity|dropout)\s+(?:ratio|rate|level)\s+"
     r"(?:of\s+)?$|\bsparsity\s+(?:of\s+)?$"
 )
+_DISTANCE = re.compile(r"\s*(?:(?:mm|cm|km|m|meters?|metres?|px|pixels?|\\?deg(?:rees?)?)\b|°)")
 _PRIOR = re.compile(r"(?i)\b(?:previous|prior)\s+(?:best|state[\s-]of[\s-]the[\s-]art|sota|record)\b[^.,;]*$")
 _FROM_TO = re.compile(
     r"^\s*(?:%|s|\w+)?\s*(?:to|→|->|vs\.?|versus)\s*\d"

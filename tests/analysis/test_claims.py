@@ -160,3 +160,27 @@ def test_respectively_pairs_numbers_with_benchmarks() -> None:
 def test_a_setting_is_not_a_result() -> None:
     text = "At a token pruning ratio of 85%, ERASE retains 89.46% of the original model accuracy."
     assert [c.value for c in extract_claims(text)] == [89.46]
+
+
+def test_an_error_in_units_of_distance_is_a_score_not_a_rate() -> None:
+    text = (
+        "The approach achieved a mean translation error of 4.13 mm and a mean rotation error of "
+        "7.93 degrees, "
+        "and reduces ImageNet-C mean corruption error from 45.7 to 28.3."
+    )
+    assert [(c.value, c.metric) for c in extract_claims(text)] == [
+        (4.13, "score"),
+        (7.93, "score"),
+        (28.3, "error rate"),
+    ]
+
+
+def test_a_score_in_parentheses_after_an_outperformed_system_is_the_baselines() -> None:
+    text = "Random Forest achieved a test accuracy of 100%, outperforming Boosting\n(97%) and Stacking (92%)."
+    assert [c.value for c in extract_claims(text)] == [100.0]
+
+
+def test_hyphenated_bench_names_and_pass_rates() -> None:
+    text = "We build AMS-IO-Bench. On this benchmark, our agent achieves over 70% DRC+LVS pass rate."
+    assert [n for _, _, n in find_benchmarks(text)] == ["AMS-IO-Bench"]
+    assert _triples(text) == [("AMS-IO-Bench", "success rate", 70.0, "%")]
