@@ -42,7 +42,8 @@ _SPECS: tuple[ChipSpec, ...] = (
     ChipSpec("P100", "gpu", ("NVIDIA Tesla P100 SXM2", "NVIDIA P100", "NVIDIA Tesla P100 PCIe 16GB")),
     ChipSpec("V100", "gpu", ("NVIDIA Tesla V100 SXM2 32 GB", "NVIDIA Tesla V100 SXM2", "NVIDIA V100")),
     ChipSpec("T4", "gpu", ("NVIDIA Tesla T4", "NVIDIA T4")),
-    ChipSpec("A10", "gpu", ("NVIDIA A10 PCIe", "NVIDIA A10G")),
+    ChipSpec("A10", "gpu", ("NVIDIA A10 PCIe",)),
+    ChipSpec("A10G", "gpu", ("NVIDIA A10G",)),  # AWS's variant: its own row and clocks in Epoch's table
     ChipSpec("A40", "gpu", ("NVIDIA A40 PCIe",)),
     ChipSpec("A100", "gpu", ("NVIDIA A100 SXM4 40 GB", "NVIDIA A100 SXM4 80 GB", "NVIDIA A100")),
     ChipSpec("A800", "gpu", ("NVIDIA A800 SXM", "NVIDIA A800 PCIe")),
@@ -68,6 +69,7 @@ _SPECS: tuple[ChipSpec, ...] = (
     ChipSpec("Titan", "gpu", ("NVIDIA GeForce GTX TITAN",)),
     ChipSpec("Quadro P6000", "gpu", ("NVIDIA Quadro P6000",)),
     ChipSpec("Quadro M6000", "gpu", ("NVIDIA Quadro M6000",)),
+    ChipSpec("Quadro RTX 4000", "gpu", ("NVIDIA Quadro RTX 4000",)),
     ChipSpec("Quadro RTX 5000", "gpu", ("NVIDIA Quadro RTX 5000",)),
     ChipSpec("Quadro RTX 6000", "gpu", ("NVIDIA Quadro RTX 6000",)),
     ChipSpec("Quadro RTX 8000", "gpu", ("NVIDIA Quadro RTX 8000",)),
@@ -116,7 +118,6 @@ _BY_KEY: dict[str, str] = {_key(name): name for name in SPECS} | {
     "GTXTITANBLACK": "Titan Black",
     "GTXTITANZ": "Titan Z",
     "GTXTITAN": "Titan",
-    "A10G": "A10",
     "TPUV5LITE": "TPU v5e",
     "TPUV6": "TPU v6e",
     "TPUV5": "TPU v5p",
@@ -136,8 +137,9 @@ def normalise_chip(text: str) -> str | None:
         return f"{series} {geforce.group(2)}" + (" Ti" if geforce.group(3) else "")
     if key.startswith("TPU") and key[3:4] != "V" and key[3:4].isdigit():  # "TPU3"
         return _BY_KEY.get("TPUV" + key[3:])
-    if key.startswith("V") and key[1:2].isdigit() and ("TPU" + key) in _BY_KEY:  # "v3 TPU"
-        return _BY_KEY["TPU" + key]
+    generation_first = re.fullmatch(r"V(\d[EP]?)TPUS?", key)
+    if generation_first:  # "v3 TPU"
+        return _BY_KEY.get("TPUV" + generation_first.group(1))
     return None
 
 

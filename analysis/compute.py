@@ -50,7 +50,8 @@ _WORDS = {
 }  # fmt: skip
 _WORD_NUMBER = "|".join(sorted((re.escape(w) for w in _WORDS), key=len, reverse=True))
 # 1,024 / 1 , 024 (tokenised) / 3.5 / 3 . 5 / .5
-_DIGITS = r"(?>\d{1,3}(?:\s?,\s?\d{3})++(?:\s?\.\s?\d+)?|\d+(?:\s?\.\s?\d+)?)"
+# "10. 96 K80s" is a list item's number then a count: a point spaced on one side only is no decimal.
+_DIGITS = r"(?>\d{1,3}(?:\s?,\s?\d{3})++(?:\.\d+|\s\.\s\d+)?|\d+(?:\.\d+|\s\.\s\d+)?)"
 NUM = rf"(?:{_DIGITS})"
 _SCALE_WORDS = {
     "k": 1e3, "thousand": 1e3, "m": 1e6, "mil": 1e6, "mln": 1e6, "million": 1e6, "millions": 1e6,
@@ -189,7 +190,7 @@ def _is_others(sentence: Sentence) -> bool:
 
 # ---- hardware ------------------------------------------------------------------------------------
 
-_COUNT = rf"(?P<count>{_DIGITS}|(?i:{_WORD_NUMBER}))"
+_COUNT = rf"(?P<count>{_DIGITS}(?:\s?[kK](?![a-zA-Z]))?|(?i:{_WORD_NUMBER}))"  # "2.5K H100s"
 # Words that may stand between a count and its chip: "a single NVIDIA Pascal Titan X", "a 12 GB TitanX".
 _BETWEEN = (
     r"(?:(?:\d+\s*-?\s*GB|NVIDIA|Nvidia|nVidia|NVidia|NIVIDIA|Pascal|Volta|Maxwell|Kepler|Tesla|TESLA|GeForce|"
@@ -206,7 +207,7 @@ _MODEL = (
     r"|(?:[5-9][5-8]0|10[5-8]0|20[6-8]0|30[6-9]0|40[6-9]0)\s*Ti(?![a-zA-Z])"
     r"|(?:(?i:K20|K40|K80|M40|M60|P40|P100|V100|A100|H100)|[KMPVAH]\s?-\s?(?:20|40|60|80|100)|T4|A10G?|A40|A800|A[456]000|L40S?|L4|H800|H200|"
     r"H20|B200|GB200|GV100|(?i:MI100|MI250X?|MI300X)|Gaudi\s*2)(?:[cmsx]|s\b)?(?![a-zA-Z0-9])"
-    r"|Quadro\s*(?:P6000|M6000|RTX\s*[568]000)|Ascend\s*910B?"
+    r"|Quadro\s*(?:P6000|M6000|RTX\s*[4568]000)|Ascend\s*910B?"
     r"|(?i:TPU\s*-?\s*v?\s*\d[ep]?)(?![a-zA-Z0-9])|v\d[ep]?\s*TPU"
 )
 _CHIP = re.compile(
@@ -296,7 +297,10 @@ def _generic_name(word: str) -> str:
 def _count(text: str | None) -> float | None:
     if text is None:
         return None
-    value = read_number(text)
+    thousands = text.rstrip()[-1:] in ("k", "K")
+    value = read_number(text.rstrip()[:-1] if thousands else text)
+    if value is not None and thousands:
+        value *= 1000
     return value if value is None or value > 0 else None
 
 

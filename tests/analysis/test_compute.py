@@ -269,3 +269,27 @@ def test_hardware_named_again_is_one_fact() -> None:
     # a TPU does not stand in for an unnamed GPU
     other = extract_facts("We train on a TPU v3 pod and evaluate on a GPU.")
     assert {f.chip for f in other if f.kind == "hardware"} == {"TPU v3", "GPU"}
+
+
+def _chips(text: str) -> list[tuple[str | None, float | None]]:
+    return [(f.chip, f.count) for f in extract_facts(text) if f.kind == "hardware"]
+
+
+def test_counts_in_thousands_and_generation_first_tpus() -> None:
+    assert _chips("Our peak compute was approximately 2.5K H100s and 2.5K A100s.") == [
+        ("H100", 2500.0),
+        ("A100", 2500.0),
+    ]
+    assert _chips("We trained it on approximately 512 v4 TPU chips for 37 hours.") == [("TPU v4", 512.0)]
+    assert normalise_chip("v3 TPUs") == "TPU v3"
+
+
+def test_a_list_number_is_not_the_start_of_a_decimal_count() -> None:
+    assert _chips("10. 96 K80 GPU’s * 9 days * 8.5 TFLOPS") == [("K80", 96.0)]
+    assert read_number("3 . 5") == 3.5  # tokenised full texts space both sides of a decimal point
+
+
+def test_chips_epoch_lists_in_their_own_rows() -> None:
+    assert _chips("We use a cluster of NVIDIA A10G GPUs.") == [("A10G", None)]
+    assert _chips("It was trained on 4 NVIDIA Quadro RTX4000 GPUs for 40 days.") == [("Quadro RTX 4000", 4.0)]
+    assert peak_flops("A10G", ("fp32",)) != peak_flops("A10", ("fp32",))
