@@ -33,7 +33,8 @@ FULLTEXT_HOLDOUT = DEVSET_DIR / "epoch_quotes_holdout.jsonl"
 FULLTEXT_HOLDOUT_2 = DEVSET_DIR / "epoch_quotes_holdout2.jsonl"
 CLAIMS_DEV = DEVSET_DIR / "claims_dev.jsonl"
 CLAIMS_HOLDOUT = DEVSET_DIR / "claims_holdout.jsonl"
-CLAIMS_HOLDOUT_2 = DEVSET_DIR / "claims_holdout2.jsonl"  # judged 2026-11-23, scored once untouched
+CLAIMS_HOLDOUT_2 = DEVSET_DIR / "claims_holdout2.jsonl"  # judged 2026-11-23; its misses since read
+CLAIMS_HOLDOUT_3 = DEVSET_DIR / "claims_holdout3.jsonl"  # judged 2026-11-23, misses not read
 
 
 def read_judged(path: Path) -> list[dict[str, Any]]:
@@ -276,7 +277,7 @@ def evaluate_all(shared_data: Path) -> str:
         scores, _ = score_compute(records, judged)
         lines.append(f"{path.name}: {len(judged)} texts judged by reading")
         lines.extend("  " + score.line(name) for name, score in scores.items())
-    for path in (CLAIMS_DEV, CLAIMS_HOLDOUT, CLAIMS_HOLDOUT_2):
+    for path in (CLAIMS_DEV, CLAIMS_HOLDOUT, CLAIMS_HOLDOUT_2, CLAIMS_HOLDOUT_3):
         judged = read_judged(path)
         texts = claim_abstracts(shared_data, {p["id"] for p in judged})
         found = {pid: [c.as_dict() for c in extract_claims(text)] for pid, text in texts.items()}

@@ -8,7 +8,7 @@ import pytest
 
 from analysis.benchmarks import benchmark_table, key
 from analysis.claims import extract_claims, find_benchmarks
-from analysis.judged import CLAIMS_DEV, claim_abstracts, read_judged, score_claims
+from analysis.judged import CLAIMS_DEV, claim_abstracts, evaluate_all, read_judged, score_claims
 
 
 def _triples(text: str) -> list[tuple[str | None, str, float, str | None]]:
@@ -184,3 +184,15 @@ def test_hyphenated_bench_names_and_pass_rates() -> None:
     text = "We build AMS-IO-Bench. On this benchmark, our agent achieves over 70% DRC+LVS pass rate."
     assert [n for _, _, n in find_benchmarks(text)] == ["AMS-IO-Bench"]
     assert _triples(text) == [("AMS-IO-Bench", "success rate", 70.0, "%")]
+
+
+def test_the_evaluation_scores_every_judged_file(shared_data: Path) -> None:
+    report = evaluate_all(shared_data)
+    for name, size in (
+        ("claims_dev", 320),
+        ("claims_holdout", 120),
+        ("claims_holdout2", 100),
+        ("claims_holdout3", 100),
+    ):
+        assert f"{name}.jsonl: {size} abstracts judged by reading" in report
+    assert report.count("claims       P") == 4
