@@ -14,7 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from analysis.tagger import Tag, Tagger
+from analysis.taxonomy import LABEL_NAMES
 from leanwatch.errors import InputFormatError
 from leanwatch.files import replacing
 from leanwatch.store import Store, utc_now
@@ -37,6 +40,12 @@ def _tag_batch(batch: Batch) -> tuple[list[str], list[list[Tag]]]:
     assert _WORKER is not None, "worker not initialised"
     ids, titles, abstracts = batch
     return ids, _WORKER.tag(titles, abstracts)
+
+
+def _score_batch(batch: Batch) -> tuple[list[str], np.ndarray]:
+    assert _WORKER is not None, "worker not initialised"
+    ids, titles, abstracts = batch
+    return ids, _WORKER.scores(titles, abstracts)
 
 
 def tag_batches(
@@ -84,15 +93,19 @@ def _batched(rows: Iterable[tuple[str, str, str | None]], size: int = BATCH) -> 
 
 
 def tag_jsonl(tagger: Tagger, source: Path, out: Path, workers: int = 0) -> int:
-    """`{"id","title","abstract"}` lines in, `{"id","labels","scores"}` lines out, same order."""
+    """`{"id","title","abstract"}` lines in, `{"id","labels","scores"}` lines out, same order.
+
+    `scores` holds every label's probability, so a caller can pick its own thresholds; `labels`
+    are those at or above the model's per-label thresholds (the tags `leanwatch tag` stores)."""
     written = 0
+    batches = _batched(read_jsonl(source))
     with replacing(out) as handle:
-        for ids, tags in tag_batches(tagger, _batched(read_jsonl(source)), workers):
-            for paper_id, paper_tags in zip(ids, tags, strict=True):
+        for ids, scores in map_in_workers(_score_batch, batches, workers, _init_worker, (tagger,)):
+            for paper_id, row in zip(ids, scores, strict=True):
                 record = {
                     "id": paper_id,
-                    "labels": [t.label for t in paper_tags],
-                    "scores": {t.label: t.score for t in paper_tags},
+                    "labels": [LABEL_NAMES[i] for i in np.flatnonzero(row >= tagger.thresholds)],
+                    "scores": {name: round(float(v), 4) for name, v in zip(LABEL_NAMES, row, strict=True)},
                 }
                 handle.write(json.dumps(record, ensure_ascii=False) + "\n")
                 written += 1

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from analysis import tagger as tg
 from analysis import training
+from analysis.taxonomy import LABEL_NAMES
 from bench.listing import paper_row
 from leanwatch.cli import cli
 from leanwatch.settings import Settings
@@ -43,7 +44,7 @@ def _invoke(settings: Settings, *args: str) -> Any:
     return CliRunner().invoke(cli, ["--data-dir", str(settings.data_dir), *args], env={})
 
 
-def test_batch_interface_keeps_order_and_shape(settings: Settings, tmp_path: Path) -> None:
+def test_batch_interface_keeps_order_and_shape(settings: Settings, tmp_path: Path, model: tg.Tagger) -> None:
     source = tmp_path / "in.jsonl"
     papers = (QUANT, OTHER, {**QUANT, "id": "q2"}, {"id": 7, "title": None})
     source.write_text("\n".join(json.dumps(p) for p in papers) + "\n")
@@ -52,10 +53,13 @@ def test_batch_interface_keeps_order_and_shape(settings: Settings, tmp_path: Pat
     assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in out.read_text().splitlines()]
     assert [line["id"] for line in lines] == ["q1", "o1", "q2", "7"]
-    assert lines[3] == {"id": "7", "labels": [], "scores": {}}  # nothing to go on, still answered
+    assert lines[3]["labels"] == []  # nothing to go on, still answered
     assert lines[0]["labels"] == ["quantization"] and lines[1]["labels"] == []
-    assert set(lines[0]["scores"]) == set(lines[0]["labels"])
+    assert all(list(line["scores"]) == list(LABEL_NAMES) for line in lines)  # every label's score
     assert all(0 <= v <= 1 for line in lines for v in line["scores"].values())
+    assert lines[0]["scores"]["quantization"] > 0.9 > lines[1]["scores"]["quantization"]
+    stored = model.tag([QUANT["title"]], [QUANT["abstract"]])[0]
+    assert [t.label for t in stored] == lines[0]["labels"]  # the same labels the store gets
     assert lines[0] == {**lines[2], "id": "q1"}  # same text, same answer, in a worker or not
     assert not settings.db.exists()  # no store needed
 
