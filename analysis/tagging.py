@@ -72,6 +72,9 @@ def read_jsonl(path: Path) -> Iterator[tuple[str, str, str | None]]:
                 raise InputFormatError(f'{path}:{number}: expected {{"id", "title", "abstract"}}')
             # A missing title or abstract still gets its output line (no labels if nothing is left).
             title, abstract = item.get("title"), item.get("abstract")
+            for field_name, value in (("title", title), ("abstract", abstract)):
+                if value is not None and not isinstance(value, str):
+                    raise InputFormatError(f"{path}:{number}: {field_name} is {type(value).__name__}, not text")
             yield (
                 str(item["id"]),
                 title if isinstance(title, str) else "",

@@ -71,6 +71,11 @@ def test_bad_jsonl_names_the_line(settings: Settings, tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert f"{source}:2: not JSON" in result.stderr
     assert not (tmp_path / "o.jsonl").exists()
+    source.write_text(json.dumps(QUANT) + "\n" + json.dumps({"id": "x", "title": 1}) + "\n")
+    result = _invoke(settings, "tag", "--from-jsonl", str(source), "--out", str(tmp_path / "o.jsonl"))
+    assert result.exit_code == 1
+    assert f"{source}:2: title is int, not text" in result.stderr
+    assert not (tmp_path / "o.jsonl").exists()
 
 
 def test_store_tagging_is_incremental_and_keeps_evidence(
