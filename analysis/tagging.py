@@ -74,7 +74,8 @@ def read_jsonl(path: Path) -> Iterator[tuple[str, str, str | None]]:
             title, abstract = item.get("title"), item.get("abstract")
             for field_name, value in (("title", title), ("abstract", abstract)):
                 if value is not None and not isinstance(value, str):
-                    raise InputFormatError(f"{path}:{number}: {field_name} is {type(value).__name__}, not text")
+                    kind = type(value).__name__
+                    raise InputFormatError(f"{path}:{number}: {field_name} is {kind}, not text")
             yield (
                 str(item["id"]),
                 title if isinstance(title, str) else "",
