@@ -297,10 +297,10 @@ def _generic_name(word: str) -> str:
 def _count(text: str | None) -> float | None:
     if text is None:
         return None
-    thousands = text.rstrip()[-1:] in ("k", "K")
-    value = read_number(text.rstrip()[:-1] if thousands else text)
-    if value is not None and thousands:
-        value *= 1000
+    digits = text.rstrip(" kK")  # "2.5K": the count in thousands
+    value = read_number(digits)
+    if value is not None:
+        value *= scale_of(text[len(digits) :])
     return value if value is None or value > 0 else None
 
 

@@ -76,11 +76,7 @@ def read_jsonl(path: Path) -> Iterator[tuple[str, str, str | None]]:
                 if value is not None and not isinstance(value, str):
                     kind = type(value).__name__
                     raise InputFormatError(f"{path}:{number}: {field_name} is {kind}, not text")
-            yield (
-                str(item["id"]),
-                title if isinstance(title, str) else "",
-                abstract if isinstance(abstract, str) else None,
-            )
+            yield str(item["id"]), title or "", abstract
 
 
 def _batched(rows: Iterable[tuple[str, str, str | None]], size: int = BATCH) -> Iterator[Batch]:
