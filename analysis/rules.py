@@ -32,6 +32,7 @@ _PATTERNS = {label.name: _compile(label.cues) for label in LABELS}
 _TITLE_PATTERNS = {label.name: _compile(label.title_cues) for label in LABELS}
 # Phrases a cue can match that name something else ("dataset distillation" is data_efficiency).
 _NOT_THE_LABEL = {label.name: label.not_after for label in LABELS if label.not_after}
+_BARE = {label.name: frozenset(label.bare) for label in LABELS if label.bare}
 _SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-Z(\[])")
 # A sentence that says what the paper itself does (not "we evaluate on a benchmark").
 _CONTRIBUTION = re.compile(
@@ -58,17 +59,29 @@ class RuleHit:
     mentions: int  # cue matches in the abstract
 
 
-def _matches(label: str, text: str, title: bool = False) -> list[tuple[int, str]]:
-    """(start, phrase) of every cue match, without the phrases that name another label."""
+def _cue_matches(label: str, text: str, title: bool = False) -> list[tuple[int, str]]:
+    """(start, phrase) of every cue match, look-alikes included."""
     pattern = _PATTERNS[label]
     found = [(m.start(), m.group(0).lower().strip()) for m in pattern.finditer(text)] if pattern else []
     title_pattern = _TITLE_PATTERNS[label] if title else None
     if title_pattern is not None:
         found += [(m.start(), m.group(0).lower().strip()) for m in title_pattern.finditer(text)]
-    excluded = _NOT_THE_LABEL.get(label)
-    if excluded:
-        found = [(start, phrase) for start, phrase in found if not phrase.startswith(excluded)]
     return found
+
+
+def _own(label: str, *found: list[tuple[int, str]]) -> list[list[tuple[int, str]]]:
+    """The matches of each text (title, abstract) that name the label itself, not a look-alike
+    ("visual token pruning" is token_reduction). Once any text names a look-alike, the paper's
+    bare words ("pruning") mean that one too."""
+    excluded = _NOT_THE_LABEL.get(label)
+    if not excluded:
+        return list(found)
+    # Any word before the cue's own may name the look-alike.
+    kept = [[(s, p) for s, p in f if not any(w.startswith(excluded) for w in p.split()[:-1])] for f in found]
+    if sum(map(len, kept)) < sum(map(len, found)):
+        bare = _BARE.get(label, frozenset())
+        kept = [[(s, p) for s, p in k if p not in bare] for k in kept]
+    return kept
 
 
 def _sentences(abstract: str) -> tuple[list[int], list[bool]]:
@@ -85,8 +98,8 @@ def rule_hits(title: str, abstract: str | None, labels: Iterable[str] | None = N
     sentences: tuple[list[int], list[bool]] | None = None
     hits: dict[str, RuleHit] = {}
     for name in _PATTERNS if labels is None else labels:
-        in_title = [phrase for _, phrase in _matches(name, title, title=True)]
-        in_abstract = _matches(name, abstract)
+        title_found, in_abstract = _own(name, _cue_matches(name, title, True), _cue_matches(name, abstract))
+        in_title = [phrase for _, phrase in title_found]
         if not in_title and not in_abstract:
             continue
         if sentences is None:
@@ -108,4 +121,4 @@ def rule_hits(title: str, abstract: str | None, labels: Iterable[str] | None = N
 
 def names_label(label: str, text: str) -> bool:
     """Whether any cue of `label` appears in `text` (e.g. in a paper's HF ai_keywords)."""
-    return bool(_matches(label, text))
+    return bool(_own(label, _cue_matches(label, text))[0])

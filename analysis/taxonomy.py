@@ -26,6 +26,9 @@ class Label:
     title_cues: tuple[str, ...] = ()
     # Words that, captured just before a cue, make the phrase name something else ("token pruning").
     not_after: tuple[str, ...] = ()
+    # Bare words that stop counting once the same text names a look-alike ("pruning" in a paper about
+    # token pruning is the token pruning again, not weight pruning).
+    bare: tuple[str, ...] = ()
 
 
 LABELS: tuple[Label, ...] = (
@@ -38,7 +41,8 @@ LABELS: tuple[Label, ...] = (
         "component (VQ-VAE tokenizers) is not compression and does not count.",
         (
             r"(?:vector[- ]|residual[- ]|product )?quantiz(?:e|ed|ation|ing)",
-            r"low[- ]bit",
+            # Not a codec's "low bit-rate" or "low-bitrate".
+            r"low[- ]bits?(?:$|[^-\w])|low[- ]bit[- ]?width",
             r"\b(?:[1-8]|sub-?[1-4])[- ]?bits?\b",
             r"\b(?:int[48]|fp[48]|w[48]a(?:[48]|16)|nf4|mxfp4)\b",
             r"binar(?:y|ized) (?:neural )?networks?",
@@ -46,6 +50,7 @@ LABELS: tuple[Label, ...] = (
             r"\bptq\b|\bqat\b",
         ),
         not_after=("vector", "residual", "product"),
+        bare=("quantization", "quantize", "quantized", "quantizing"),
     ),
     Label(
         "pruning",
@@ -62,6 +67,7 @@ LABELS: tuple[Label, ...] = (
             r"(?:layer|head|channel|expert) (?:removal|dropping)",
         ),
         not_after=("token", "cache", "graph", "path", "data", "node", "edge"),
+        bare=("prune", "pruned", "pruning"),
     ),
     Label(
         "distillation",

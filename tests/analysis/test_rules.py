@@ -32,6 +32,21 @@ def test_phrases_that_name_another_label_are_not_counted() -> None:
     assert "distillation" not in data and "data_efficiency" in data
 
 
+def test_bare_words_mean_the_look_alike_the_text_names() -> None:
+    # A word before the cue's own names the look-alike too, and the paper's bare "pruning" is it.
+    tokens = rule_hits(
+        "FlowPrune: Faster Vision-Language Models",
+        "We study visual token pruning. Our pruning keeps 10% of tokens, and pruning is training-free.",
+    )
+    assert "pruning" not in tokens and "token_reduction" in tokens
+    weights = rule_hits("Pruning LLMs in One Shot", "We prune 50% of the weights with no retraining.")
+    assert weights["pruning"].in_title
+    codec = rule_hits("Point Cloud Compression at Low Bit-Rates", "A codec for ultra-low bitrate streaming.")
+    assert "quantization" not in codec
+    low_bit = rule_hits("Low-bit LLMs", "We study low-bit inference and low bit-width weights.")
+    assert low_bit["quantization"].in_title and low_bit["quantization"].mentions == 2
+
+
 def test_title_only_cues_and_restricted_labels() -> None:
     hits = rule_hits("CMED: A Child Micro-Expression Dataset", "Videos of children, annotated.")
     assert hits["benchmark"].in_title
