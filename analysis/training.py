@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 DEVSET = Path(__file__).with_name("devset") / "dev.jsonl"
 HOLDOUT = DEVSET.with_name("holdout.jsonl")
 HOLDOUT_2 = DEVSET.with_name("holdout2.jsonl")
+HOLDOUT_3 = DEVSET.with_name("holdout3.jsonl")  # judged 2026-11-23 (afternoon), misses not read
 LISTING = "arxiv/listings/daily_arxiv_dedup_2025-03_to_2026-07.jsonl.gz"
 HF_DEDUP = "hf_papers/hf_daily_papers_dedup_2024-05_to_2026-08.jsonl.gz"
 CURATED = "labels/awesome_lists_arxiv_labels.csv"

@@ -649,7 +649,7 @@ def tag(app: AppContext, retrain: bool, evaluate: bool, from_jsonl: Path | None,
         click.echo(f"tag: model {model.version} saved to {settings.tagger_model} ({model.meta['seconds']} s)")
     model = tg.load(tg.model_path(settings))
     if evaluate:
-        for path in (training.DEVSET, training.HOLDOUT, training.HOLDOUT_2):
+        for path in (training.DEVSET, training.HOLDOUT, training.HOLDOUT_2, training.HOLDOUT_3):
             judged = training.load_devset(settings.shared_data, path)
             scores = training.evaluate(model, judged)
             click.echo(

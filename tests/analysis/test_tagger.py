@@ -138,6 +138,7 @@ def test_evaluate_prints_scores_per_label(settings: Settings, shared_data: Path)
         "dev.jsonl: 700 judged papers" in result.stdout
         and "holdout.jsonl: 160 judged papers" in result.stdout
         and "holdout2.jsonl: 120 judged papers" in result.stdout
+        and "holdout3.jsonl: 200 judged papers" in result.stdout
     )
     micro = [line for line in result.stdout.splitlines() if line.startswith("micro")]
-    assert len(micro) == 3 and all(0 < float(line.split()[-1]) <= 1 for line in micro)
+    assert len(micro) == 4 and all(0 < float(line.split()[-1]) <= 1 for line in micro)
