@@ -452,7 +452,8 @@ _TRAIN_CUE = re.compile(
 # Seconds and milliseconds are timings only next to a timing verb or "per image".
 _TIMING_CUE = re.compile(
     r"(?i)\b(?:takes?|took|taking|requires?|required|requiring|costs?|spends?|needs?|runs? (?:at|in)|"
-    r"processes|(?:processing|inference|running|run|testing|test|computation|decoding|conversion|step) "
+    r"processes|(?:processing|inference|running|run|testing|test|computation|decoding|conversion|step|"
+    r"training) "
     r"(?:time|speed|cost)|"
     r"only|about|average of|within|in|at|was|is)\s+(?:\S+\s+){0,3}$"
 )
@@ -467,12 +468,14 @@ _INFERENCE_CUE = re.compile(
 # Durations that are about data, schedules or the world, not the run.
 _NOT_RUN = re.compile(
     r"(?i)\b(?:ago|old|years? old|annotat\w*|collect\w*|recorded|crowd\w*|workers?|participants?|"
-    r"horizon|forecast|lead time|per day|daily|deadline|talks|videos|speech|audio|logs|traffic|footage|"
-    r"real[- ]time|equivalent to)\b"
+    r"horizon|forecast|lead time|per day|daily(?! mail)|deadline|talks|videos|speech|audio|logs|traffic|"
+    r"footage|real[- ]time|equivalent to)\b"
 )
 _DATA_AFTER = re.compile(
     r"(?i)^\s*(?:’|'s|’s|'|long\b|-\s*long|worth\b|periods?\b|-\s*to\s*-|"
-    r"dataset|data\b|(?:[\w-]+\s+){0,4}?(?:training\s+)?(?:data|dataset|corpus)\b|of\s+(?:[\w-]+\s+){0,5}?"
+    # "10 hours on the COCO dataset" is time spent on it; "100 hours speech dataset" is its size.
+    r"dataset|data\b|(?!(?:for|on|with|using)\b)(?:[\w-]+\s+){0,4}?(?:training\s+)?(?:data|dataset|corpus)\b|"
+    r"of\s+(?:[\w-]+\s+){0,5}?"
     r"(?:data|speech|audio|recordings?|videos?|footage|samples|talks|logs|traffic|experience|game\s*play|play))"
 )
 _SMALL_UNITS = ("ms", "millisecond", "s", "sec", "second")

@@ -76,6 +76,10 @@ def test_hardware_and_count(text: str, chip: str | None, count: int | None) -> N
         ("The model converged after about 1 week of training.", 168.0, "train"),
         ("Each epoch takes 20 minutes on 4 GPUs.", 20 / 60, "epoch"),
         ("Our detector takes only 30 ms per image on a Titan X.", 30 / 3_600_000, "inference"),
+        # time spent on a named dataset, not the dataset's size; a dataset named "Daily Mail"
+        ("Training Fast R-CNN with FPN takes about 10 hours on the COCO dataset .", 10.0, "train"),
+        ("Training takes 12 hours per epoch for Daily Mail .", 12.0, "epoch"),
+        ("with a training time per epoch of 423.6 seconds .", 423.6 / 3600, "epoch"),
     ],
 )
 def test_durations_in_hours_with_scope(text: str, hours: float, scope: str) -> None:
@@ -88,6 +92,7 @@ def test_durations_in_hours_with_scope(text: str, hours: float, scope: str) -> N
 def test_durations_about_data_are_not_compute() -> None:
     assert _facts("We use the 262 hours of SWB - 1 training data to train our models .", "duration") == []
     assert _facts("Two weeks ’ samples are used for training .", "duration") == []
+    assert _facts("We train on 100 hours speech dataset .", "duration") == []
 
 
 @pytest.mark.parametrize(
