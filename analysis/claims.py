@@ -233,7 +233,15 @@ def _looks_like_benchmark(name: str) -> bool:
         and not re.fullmatch(r"[A-Z][a-z]+|\d+", name)
         and len(name) > 2
         and name not in _NOT_BENCHMARKS
+        and _ADJECTIVE_COMPOUND.search(name) is None
     )
+
+
+# "AI-driven", "LLM-based", "GPU-aware": a compound adjective, not a benchmark's name.
+_ADJECTIVE_COMPOUND = re.compile(
+    r"-(?:driven|based|aware|guided|free|specific|like|level|wise|style|centric|oriented|enabled|powered|"
+    r"assisted|conditioned|agnostic|dependent|invariant|generated|augmented|friendly|native|only)$"
+)
 
 
 # Mixed-case names that papers put after "on" but that are models, methods, sites or tools

@@ -144,6 +144,11 @@ def test_benchmark_names_by_their_form_and_not_training_data() -> None:
     assert [(c.value, c.benchmark) for c in claims] == [(67.9, "AgentCIBench"), (38.0, "PDBBind")]
 
 
+def test_compound_adjectives_are_not_benchmarks() -> None:
+    text = "Evaluated on AI-driven workflows, our agent improves the success rate by 14% on SWE-Gym."
+    assert [name for _, _, name in find_benchmarks(text)] == ["SWE-Gym"]
+
+
 def test_multi_word_benchmark_names() -> None:
     [claim] = extract_claims("Our best variant achieves up to 28.7% on Humanity's Last\nExam benchmark.")
     assert (claim.benchmark, claim.metric, claim.value) == ("Humanity's Last Exam", "accuracy", 28.7)
