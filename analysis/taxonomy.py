@@ -226,7 +226,12 @@ LABELS: tuple[Label, ...] = (
             r"training (?:speed-?ups?|acceleration)"
             r"|\d+(?:\.\d+)?\s*[x×] (?:faster )?(?:training|convergence)",
             r"distributed training|hybrid parallelism|upcycl(?:e|ed|ing)",
+            # "efficient and effective training", "efficient LLM pretraining"; not parameter- or
+            # data-efficient training, which are peft and data_efficiency
+            r"(?:(?:parameter|data|sample)-)?efficient (?:and [\w-]+ )?(?:[\w-]+ ){0,2}?(?:pre-?)?training"
+            r"(?:$|[^-\w])",  # not "training-free"
         ),
+        not_after=("parameter-", "data-", "sample-"),
     ),
     Label(
         "data_efficiency",

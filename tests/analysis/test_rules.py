@@ -96,3 +96,15 @@ def test_cues_for_wordings_the_second_judged_batch_showed() -> None:
     assert rule_hits("Revising RVL-CDIP", "We quantify test-train overlap.")["contamination"]
     assert rule_hits("X", "The detector generalizes to unseen regions.")["robustness"]
     assert "kv_cache" not in rule_hits("X", "We cache the retrieved documents.")
+
+
+def test_efficient_training_by_name_but_not_parameter_or_data_efficient() -> None:
+    assert rule_hits("MindVL: Efficient and Effective Training of MLLMs", "")["efficient_training"].in_title
+    assert rule_hits("Efficient LLM Pretraining with Metadata", "")["efficient_training"].in_title
+    for title in (
+        "Parameter-efficient training of LLMs",
+        "Data-efficient training",
+        "Efficient Training-Free VLMs",
+    ):
+        assert "efficient_training" not in rule_hits(title, ""), title
+    assert rule_hits("Scaling data parallelism", "")["efficient_training"].in_title
