@@ -15,8 +15,11 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 from zipfile import ZIP_DEFLATED
@@ -26,6 +29,7 @@ import sklearn
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import normalize
 
 from analysis.rules import RuleHit, rule_hits
 from analysis.taxonomy import LABEL_INDEX, LABEL_NAMES
@@ -74,7 +78,7 @@ class Tagger:
     # ---- scoring ----------------------------------------------------------------------------
 
     def features(self, titles: Sequence[str], abstracts: Sequence[str | None]) -> sparse.csr_matrix:
-        return self.vectorizer.transform([paper_text(t, a) for t, a in zip(titles, abstracts, strict=True)])
+        return tfidf_rows(self.vectorizer, [paper_text(t, a) for t, a in zip(titles, abstracts, strict=True)])
 
     def model_logits(self, matrix: sparse.csr_matrix) -> np.ndarray:
         return np.asarray(matrix @ self.coef.T) + self.intercept
@@ -252,12 +256,35 @@ def version_of(coef: np.ndarray, combiner: np.ndarray, thresholds: np.ndarray) -
 # What a model file may contain: plain containers and numpy arrays. The vectorizer is stored as its
 # vocabulary and idf weights, not as a scikit-learn object, so loading trusts nothing executable.
 _TRUSTED = {"builtins.dict", "builtins.list", "builtins.tuple", "numpy.ndarray", "numpy.dtype"}
-VECTORIZER = {
-    "ngram_range": (1, 2),
-    "sublinear_tf": True,
-    "dtype": np.float32,
-    "token_pattern": r"(?u)\b[a-zA-Z][\w-]*\b",
-}
+_WORD = r"(?u)\b[a-zA-Z][\w-]*\b"
+VECTORIZER = {"ngram_range": (1, 2), "sublinear_tf": True, "dtype": np.float32, "token_pattern": _WORD}
+_TOKEN = re.compile(_WORD)
+
+
+def tfidf_rows(vectorizer: TfidfVectorizer, texts: Sequence[str]) -> sparse.csr_matrix:
+    """`vectorizer.transform(texts)` for VECTORIZER's settings (lower-cased words and word pairs,
+    sublinear tf, idf, l2 rows): the same matrix, 1.3-1.4 times faster: scikit-learn builds and counts
+    every word pair in Python, two thirds of tagging time (tests check the two agree)."""
+    vocabulary = vectorizer.vocabulary_.get
+    indptr, indices, counts = [0], list[int](), list[int]()
+    for text in texts:
+        words = _TOKEN.findall(text.lower())
+        pairs = map(" ".join, pairwise(words))
+        found = Counter(map(vocabulary, words))
+        found.update(map(vocabulary, pairs))
+        found.pop(None, None)
+        indices.extend(found)
+        counts.extend(found.values())
+        indptr.append(len(indices))
+    matrix = sparse.csr_matrix(
+        (np.asarray(counts, dtype=np.float32), np.asarray(indices, dtype=np.int32), np.asarray(indptr)),
+        shape=(len(texts), len(vectorizer.idf_)),
+    )
+    matrix.sort_indices()
+    np.log(matrix.data, out=matrix.data)
+    matrix.data += 1
+    matrix.data *= vectorizer.idf_[matrix.indices].astype(np.float32)
+    return normalize(matrix, copy=False)
 
 
 def new_vectorizer(max_features: int) -> TfidfVectorizer:
@@ -271,7 +298,9 @@ def _vectorizer_state(vectorizer: TfidfVectorizer) -> dict[str, np.ndarray]:
 
 def _vectorizer_from(state: dict[str, Any]) -> TfidfVectorizer:
     terms = [str(t) for t in state["terms"]]
-    vectorizer = TfidfVectorizer(vocabulary={t: i for i, t in enumerate(terms)}, **VECTORIZER)
+    vocabulary = {t: i for i, t in enumerate(terms)}
+    vectorizer = TfidfVectorizer(vocabulary=vocabulary, **VECTORIZER)
+    vectorizer.vocabulary_ = vocabulary  # as fitted: tfidf_rows reads it before any transform
     vectorizer.idf_ = np.asarray(state["idf"], dtype=np.float64)
     return vectorizer
 

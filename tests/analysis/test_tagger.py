@@ -40,6 +40,20 @@ def model() -> tg.Tagger:
     return tg.load(tg.SHIPPED_MODEL)
 
 
+def test_features_are_exactly_scikit_learns_tfidf(model: tg.Tagger, shared_data: Path) -> None:
+    judged = training.load_devset(shared_data)[:300]
+    texts = [tg.paper_text(j.doc.title, j.doc.abstract) for j in judged]
+    texts += [
+        "",
+        "!!! 123",
+        "Quantization QUANTIZATION quantization-aware low-bit low-bit",
+        QUANT["abstract"],
+    ]
+    ours, reference = tg.tfidf_rows(model.vectorizer, texts), model.vectorizer.transform(texts)
+    assert ours.shape == reference.shape and ours.dtype == reference.dtype
+    assert (ours != reference).nnz == 0 and ours.nnz > 10_000
+
+
 def _invoke(settings: Settings, *args: str) -> Any:
     return CliRunner().invoke(cli, ["--data-dir", str(settings.data_dir), *args], env={})
 
