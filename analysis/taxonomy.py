@@ -24,7 +24,8 @@ class Label:
     cues: tuple[str, ...]
     # Cues that only count in a title ("... Dataset", "FooBench"): in an abstract they say too little.
     title_cues: tuple[str, ...] = ()
-    # Words that, captured just before a cue, make the phrase name something else ("token pruning").
+    # Word beginnings that, on any word the cue captured before its own ("visual token pruning"),
+    # make the phrase name something else.
     not_after: tuple[str, ...] = ()
     # Bare words that stop counting once the same text names a look-alike ("pruning" in a paper about
     # token pruning is the token pruning again, not weight pruning).
